@@ -1,0 +1,38 @@
+// Package cmd wires the Cobra command tree and turns errors into the exit
+// codes of the command surface.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/cmd/root"
+)
+
+// Main runs the CLI and returns the process exit code.
+func Main() int {
+	f := factory.New()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	rootCmd := root.NewCmdRoot(f)
+	err := rootCmd.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(f.IOStreams.ErrOut, "interrupted")
+		return cmdutil.ExitInterrupted
+	}
+	var ee *cmdutil.ExitError
+	if !(errors.As(err, &ee) && ee.Silent) {
+		fmt.Fprintln(f.IOStreams.ErrOut, "error:", err)
+	}
+	return cmdutil.ExitCodeFor(err)
+}

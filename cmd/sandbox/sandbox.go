@@ -1,0 +1,169 @@
+// Package sandbox implements `connectctl sandbox serve`, a local simulator of
+// the Connect API for demos, scripts and end-to-end tests.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/sandbox"
+)
+
+// NewCmdSandbox returns `connectctl sandbox`.
+func NewCmdSandbox(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox <command>",
+		Short: "Run a local simulator of the Connect API",
+	}
+	cmd.AddCommand(NewCmdServe(f, nil))
+	return cmd
+}
+
+// ServeOptions are the inputs of `sandbox serve`.
+type ServeOptions struct {
+	IO          *iostreams.IOStreams
+	Addr        string
+	AllowRemote bool
+	Clients     []string
+	Config      sandbox.Config
+}
+
+// NewCmdServe returns `connectctl sandbox serve`; runF replaces the run
+// function in tests.
+func NewCmdServe(f *factory.Factory, runF func(context.Context, *ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{IO: f.IOStreams, Config: sandbox.DefaultConfig()}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the simulated Connect API until interrupted",
+		Long: "Serve a faithful simulator of the Connect API: OAuth2 token endpoint, orders,\n" +
+			"SIMs, subscriptions, webhooks, rate limits and both error models.\n\n" +
+			"The first line on stdout is the base URL it listens on; logs go to stderr.\n" +
+			"The built-in client is sandbox/sandbox. See docs/sandbox.md.",
+		Example: "  connectctl sandbox serve\n" +
+			"  connectctl sandbox serve --addr 127.0.0.1:0 --state /tmp/sandbox.json --order-delay 0",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runServe(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:7787", "Address to listen on (port 0 picks a free one)")
+	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "Allow listening on a non-loopback address")
+	fl.StringVar(&opts.Config.StateFile, "state", "", "Persist state to this file (atomic writes) so restarts keep it")
+	fl.DurationVar(&opts.Config.TokenTTL, "token-ttl", opts.Config.TokenTTL, "Access token lifetime")
+	fl.IntVar(&opts.Config.RateLimit, "rate-limit", opts.Config.RateLimit, "Requests a minute per client per endpoint (0: no limit)")
+	fl.DurationVar(&opts.Config.OrderDelay, "order-delay", opts.Config.OrderDelay, "Time from ACCEPTED to COMPLETED")
+	fl.Float64Var(&opts.Config.FailRate, "fail-rate", 0, "Share of API requests answered with a random 5xx (0..1)")
+	fl.DurationVar(&opts.Config.Latency, "latency", 0, "Delay added before every answer")
+	// Tests shorten the window so a 429 clears in seconds, not a minute.
+	fl.DurationVar(&opts.Config.RateWindow, "rate-window", 0, "Rate limit window (default one minute)")
+	_ = fl.MarkHidden("rate-window")
+	fl.StringArrayVar(&opts.Clients, "client", nil, "Extra OAuth2 client as ID:SECRET[:ROLE] (repeatable; ROLE RESELLER or ACCOUNT_MANAGER)")
+	return cmd
+}
+
+func (o *ServeOptions) validate() error {
+	host, _, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		return cmdutil.FlagErrorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:7787", o.Addr)
+	}
+	if !o.AllowRemote && !isLoopback(host) {
+		return cmdutil.FlagErrorf("--addr %q: not a loopback address; add --allow-remote to listen beyond this machine", o.Addr)
+	}
+	if o.Config.FailRate < 0 || o.Config.FailRate > 1 {
+		return cmdutil.FlagErrorf("--fail-rate %v: want a share between 0 and 1", o.Config.FailRate)
+	}
+	if o.Config.TokenTTL <= 0 {
+		return cmdutil.FlagErrorf("--token-ttl %v: want a positive duration", o.Config.TokenTTL)
+	}
+	if o.Config.RateLimit < 0 {
+		return cmdutil.FlagErrorf("--rate-limit %d: want 0 (no limit) or more", o.Config.RateLimit)
+	}
+	if o.Config.OrderDelay < 0 || o.Config.Latency < 0 {
+		return cmdutil.FlagErrorf("--order-delay and --latency must not be negative")
+	}
+	o.Config.Clients = o.Config.Clients[:0]
+	for _, c := range o.Clients {
+		cred, err := parseClient(c)
+		if err != nil {
+			return err
+		}
+		o.Config.Clients = append(o.Config.Clients, cred)
+	}
+	return nil
+}
+
+func parseClient(s string) (sandbox.ClientCredential, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
+		return sandbox.ClientCredential{}, cmdutil.FlagErrorf("--client %q: want ID:SECRET or ID:SECRET:ROLE", s)
+	}
+	cred := sandbox.ClientCredential{ID: parts[0], Secret: parts[1], Role: sandbox.RoleReseller}
+	if len(parts) == 3 {
+		switch r := sandbox.Role(strings.ToUpper(parts[2])); r {
+		case sandbox.RoleReseller, sandbox.RoleAccountManager:
+			cred.Role = r
+		default:
+			return cred, cmdutil.FlagErrorf("--client %q: role %q: want RESELLER or ACCOUNT_MANAGER", s, parts[2])
+		}
+	}
+	return cred, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func runServe(ctx context.Context, o *ServeOptions) error {
+	o.Config.Log = o.IO.ErrOut
+	srv, err := sandbox.New(o.Config)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: listen on %s: %w", o.Addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// The first line is the contract with scripts and tests: the base URL.
+	fmt.Fprintf(o.IO.Out, "http://%s\n", ln.Addr())
+	fmt.Fprintf(o.IO.ErrOut, "sandbox: serving the Connect API on http://%s (client sandbox/sandbox); Ctrl-C stops it\n", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(shutdownCtx)
+	fmt.Fprintln(o.IO.ErrOut, "sandbox: stopped")
+	return nil
+}

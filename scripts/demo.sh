@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The newcomer's tour: start a sandbox on a free port, order an eSIM against
+# it, wait for it and show its activation code as a QR code.
+set -euo pipefail
+BIN=${1:-bin/connectctl}
+work=$(mktemp -d)
+sandbox_pid=""
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$BIN" sandbox serve --addr 127.0.0.1:0 --order-delay 3s >"$work/addr" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+for _ in $(seq 100); do [ -s "$work/addr" ] && break; sleep 0.1; done
+url=$(head -n 1 "$work/addr")
+[ -n "$url" ] || { echo "sandbox did not start:"; cat "$work/sandbox.log"; exit 1; }
+echo "== sandbox listening on $url"
+
+# Point the built-in sandbox profile at this sandbox's port.
+export CONNECTCTL_BASE_URL="$url"
+export CONNECTCTL_TOKEN_URL="$url/auth/realms/tru-staff/protocol/openid-connect/token"
+
+echo "== connectctl products list --country PT"
+"$BIN" products list --country PT
+product=$("$BIN" products list --country PT -o json --jq '.[0].id')
+
+echo
+echo "== connectctl order new --product $product --email demo@example.com --country PT --device-type ios --wait --qr"
+"$BIN" order new --product "$product" --email demo@example.com --country PT \
+  --device-type ios --wait --qr
