@@ -44,15 +44,17 @@ const DefaultPageSize = 40
 
 // RetryPolicy bounds automatic retries. GET, PUT, DELETE (and HEAD,
 // OPTIONS) are retried on 429, 500, 502, 503, 504 and connection failures.
-// POST and PATCH are retried only on 429, which the API answers before doing
-// any work; never on 5xx or a dropped connection.
+// POST and PATCH are never retried automatically (a duplicate order costs
+// money), except after a 401 (refresh and resend once: the API did not
+// process it) and, when RetryPOSTOn429 is set, after a 429.
 type RetryPolicy struct {
 	MaxAttempts int           // attempts in all, the first included; default 4; 1 disables retries
 	MaxElapsed  time.Duration // give up rather than wait past this since the first attempt; default 30s
 	BaseDelay   time.Duration // backoff base; default 250ms
 	MaxDelay    time.Duration // backoff cap (Retry-After may ask for more); default 8s
-	// NoRetryPOSTOn429 turns off the retry of POST/PATCH after a 429.
-	NoRetryPOSTOn429 bool
+	// RetryPOSTOn429 also retries POST/PATCH after a 429, which the API
+	// answers before doing any work (for bulk ordering; off by default).
+	RetryPOSTOn429 bool
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -472,7 +474,7 @@ func idempotent(method string) bool {
 
 func (c *Client) retryableStatus(method string, status int) bool {
 	if status == http.StatusTooManyRequests {
-		return idempotent(method) || !c.retry.NoRetryPOSTOn429
+		return idempotent(method) || c.retry.RetryPOSTOn429
 	}
 	if !idempotent(method) {
 		return false
@@ -535,6 +537,10 @@ func (c *Client) logExchange(cl *call, req *http.Request, status int, respCorr s
 	}
 	result := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	if status == 0 {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the (unredacted) URL
+		}
 		result = "no answer: " + RedactString(fmt.Sprint(err))
 	} else if err != nil {
 		result += " (reading body: " + RedactString(err.Error()) + ")"

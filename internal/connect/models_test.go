@@ -146,8 +146,8 @@ func TestTolerantNotifications(t *testing.T) {
 func TestOrderInputEncoding(t *testing.T) {
 	in := OrderInput{
 		OperationType: "NEW_ESIM", CountryCode: "PT",
-		Customer:      &OrderCustomer{Email: "john@doe.com"},
-		Device:        &OrderDevice{ID: "dev-1", Type: "ios"},
+		Customer: &OrderCustomer{Email: "john@doe.com"},
+		Device:   &OrderDevice{ID: "dev-1", Type: "ios"},
 		Subscriptions: []OrderSubscription{{ProductID: "p=", Price: "10.99", Currency: "USD",
 			ActivationDate: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}, {ProductID: "q"}},
 	}

@@ -114,6 +114,8 @@ func TestPacerFakeClock(t *testing.T) {
 		p := newPacer(clk.Now, clk.Sleep, nil)
 		reset := clk.Now().Add(time.Minute)
 		_ = p.wait(ctx, key)
+		p.done(key, rlHeader(100, 60, reset), 200)
+		_ = p.wait(ctx, key)
 		_ = p.wait(ctx, key)
 		p.done(key, rlHeader(100, 3, reset), 200)
 		p.done(key, rlHeader(100, 50, reset), 200) // overtaken answer
@@ -208,44 +210,55 @@ func (f *fixedWindow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestPacingAgainstStrictFixedWindow(t *testing.T) {
-	fw := &fixedWindow{limit: 10, window: 300 * time.Millisecond}
-	srv := httptest.NewServer(fw)
-	defer srv.Close()
-	c, err := New(Options{BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: RetryPolicy{MaxAttempts: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const total, workers = 50, 8
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var errs atomic.Int64
-	start := time.Now()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= total {
-				if _, err := c.GetSIM(context.Background(), "8944478600000205337"); err != nil {
-					errs.Add(1)
-					t.Log(err)
-				}
+	for _, tc := range []struct {
+		name           string
+		limit          int
+		window         time.Duration
+		total, workers int
+		maxElapsed     time.Duration
+	}{
+		// 50 at 10 per 300 ms need 5 windows (about 1.2 s plus margins).
+		{"10 per 300ms, 8 workers", 10, 300 * time.Millisecond, 50, 8, 3 * time.Second},
+		// More workers than the quota: the first request probes alone.
+		{"3 per 200ms, 12 workers", 3, 200 * time.Millisecond, 15, 12, 3 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fw := &fixedWindow{limit: tc.limit, window: tc.window}
+			srv := httptest.NewServer(fw)
+			defer srv.Close()
+			c, err := New(Options{BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: RetryPolicy{MaxAttempts: 1}})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}()
+			var next, errs atomic.Int64
+			var wg sync.WaitGroup
+			start := time.Now()
+			for range tc.workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for next.Add(1) <= int64(tc.total) {
+						if _, err := c.GetSIM(context.Background(), "8944478600000205337"); err != nil {
+							errs.Add(1)
+							t.Log(err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			if fw.rejected.Load() != 0 || errs.Load() != 0 {
+				t.Fatalf("%d answered 429, %d errors", fw.rejected.Load(), errs.Load())
+			}
+			if fw.served.Load() != int64(tc.total) {
+				t.Fatalf("served %d", fw.served.Load())
+			}
+			if elapsed > tc.maxElapsed {
+				t.Fatalf("took %s: the pacer wastes quota", elapsed)
+			}
+			t.Logf("%d requests in %s", tc.total, elapsed)
+		})
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if fw.rejected.Load() != 0 || errs.Load() != 0 {
-		t.Fatalf("%d answered 429, %d errors", fw.rejected.Load(), errs.Load())
-	}
-	if fw.served.Load() != total {
-		t.Fatalf("served %d", fw.served.Load())
-	}
-	// 50 requests at 10 per 300 ms need 5 windows, the last one opened by its
-	// first request: about 1.2 s plus margins. Far more means quota wasted.
-	if elapsed > 3*time.Second {
-		t.Fatalf("took %s: the pacer wastes quota", elapsed)
-	}
-	t.Logf("%d requests in %s", total, elapsed)
 }
 
 func TestPacingSeparateEndpoints(t *testing.T) {

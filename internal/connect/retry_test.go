@@ -8,12 +8,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/connectctl/connectctl/internal/auth"
 )
 
 func TestRetriesByMethodAndStatus(t *testing.T) {
 	type callFn func(c *Client) error
 	get := func(c *Client) error { _, err := c.GetSIM(context.Background(), "894"); return err }
-	put := func(c *Client) error { return c.ChangeEID(context.Background(), "894", "89049032004008882600019002594762") }
+	put := func(c *Client) error {
+		return c.ChangeEID(context.Background(), "894", "89049032004008882600019002594762")
+	}
 	del := func(c *Client) error { return c.DeleteSIM(context.Background(), "894") }
 	post := func(c *Client) error {
 		return c.RegisterNotification(context.Background(), "894", "USAGE_THRESHOLD", "https://h/x")
@@ -53,7 +59,8 @@ func TestRetriesByMethodAndStatus(t *testing.T) {
 		{"POST order 503 not retried", order, respond(503, "", ""), 1, true},
 		{"POST order 502 not retried", order, respond(502, "text/html", "<p>x</p>"), 1, true},
 		{"POST order dropped not retried", order, drop, 1, true},
-		{"POST 429 retried (not processed)", post, respond(429, "application/json", `{"message":"Rate limit exceeded","http_status_code":429}`, "Retry-After", "1"), 2, false},
+		{"POST 429 not retried by default", post, respond(429, "application/json", `{"message":"Rate limit exceeded","http_status_code":429}`, "Retry-After", "1"), 1, true},
+		{"POST order 429 not retried by default", order, respond(429, "application/json", `{"message":"Rate limit exceeded","http_status_code":429}`, "Retry-After", "1"), 1, true},
 		{"PATCH 503 not retried", patch, respond(503, "", ""), 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,6 +74,24 @@ func TestRetriesByMethodAndStatus(t *testing.T) {
 				t.Fatalf("%d requests, want %d", sc.count(), tc.wantReqs)
 			}
 		})
+	}
+}
+
+func TestPOSTRetryOn429OptIn(t *testing.T) {
+	srv, sc := newScripted(t, respond(429, "application/json", `{"message":"Rate limit exceeded","http_status_code":429}`, "Retry-After", "1"),
+		respond(201, "application/json", `{"id":"o1","status":"ACCEPTED"}`))
+	c, clk, _ := newTestClient(t, srv, func(o *Options) { o.Retry.RetryPOSTOn429 = true })
+	a, err := c.CreateOrder(context.Background(), OrderInput{OperationType: "NEW_ESIM"})
+	if err != nil || a.ID != "o1" || sc.count() != 2 || len(clk.Slept()) != 1 || clk.Slept()[0] < time.Second {
+		t.Fatalf("%v %+v %d %v", err, a, sc.count(), clk.Slept())
+	}
+	// A 5xx is still never retried, and is an unknown outcome.
+	srv2, sc2 := newScripted(t, respond(500, "application/json", `{"type":"INTERNAL_ERROR","messages":["x"]}`))
+	c2, _, _ := newTestClient(t, srv2, func(o *Options) { o.Retry.RetryPOSTOn429 = true })
+	_, err = c2.CreateOrder(context.Background(), OrderInput{OperationType: "NEW_ESIM"})
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.OutcomeUnknown || sc2.count() != 1 {
+		t.Fatalf("%v %d", err, sc2.count())
 	}
 }
 
@@ -285,4 +310,35 @@ func TestUnauthorizedRefreshesOnce(t *testing.T) {
 			t.Fatalf("%v after %d requests", err, sc.count())
 		}
 	})
+}
+
+func TestTokenFailureIsReturnedAsIs(t *testing.T) {
+	srv, sc := newScripted(t, jsonOK(`{}`))
+	c, _, _ := newTestClient(t, srv, func(o *Options) { o.TokenSource = failingTokens{} })
+	_, err := c.GetSIM(context.Background(), "1")
+	var ae *auth.Error
+	if !errors.As(err, &ae) || ae.HTTPStatus() != 401 || sc.count() != 0 {
+		t.Fatalf("%v, %d requests", err, sc.count())
+	}
+}
+
+type failingTokens struct{}
+
+func (failingTokens) Token(context.Context) (*oauth2.Token, error) {
+	return nil, &auth.Error{Status: 401, Code: "unauthorized_client", Description: "Invalid client credentials"}
+}
+func (failingTokens) Invalidate(*oauth2.Token) {}
+
+func TestCancelWhileOrderInFlightIsUnknown(t *testing.T) {
+	release := make(chan struct{})
+	srv, _ := newScripted(t, func(w http.ResponseWriter, r *http.Request) { <-release })
+	defer close(release)
+	c, _, _ := newTestClient(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateOrder(ctx, OrderInput{OperationType: "NEW_ESIM"})
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.OutcomeUnknown || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("%#v", err)
+	}
 }
