@@ -26,13 +26,14 @@ func Main() int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		fmt.Fprintln(f.IOStreams.ErrOut, "interrupted")
-		return cmdutil.ExitInterrupted
-	}
 	var ee *cmdutil.ExitError
 	if !(errors.As(err, &ee) && ee.Silent) {
+		// Printed even on Ctrl-C: an interrupted order's "outcome unknown"
+		// message is what tells the user how to find it.
 		fmt.Fprintln(f.IOStreams.ErrOut, "error:", err)
+	}
+	if ctx.Err() != nil {
+		return cmdutil.ExitInterrupted
 	}
 	return cmdutil.ExitCodeFor(err)
 }

@@ -22,11 +22,9 @@ echo "== sandbox listening on $url"
 export CONNECTCTL_BASE_URL="$url"
 export CONNECTCTL_TOKEN_URL="$url/auth/realms/tru-staff/protocol/openid-connect/token"
 
-echo "== connectctl products list --country PT"
-"$BIN" products list --country PT
-product=$("$BIN" products list --country PT -o json --jq '.[0].id')
+# "Europe 1GB 7 days" from the sandbox's seeded catalogue (docs/sandbox.md).
+product='qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI='
 
-echo
 echo "== connectctl order new --product $product --email demo@example.com --country PT --device-type ios --wait --qr"
 "$BIN" order new --product "$product" --email demo@example.com --country PT \
-  --device-type ios --wait --qr
+  --device-type ios --wait --qr --qr-png "${QR_PNG:-esim-qr.png}"

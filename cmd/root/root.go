@@ -6,6 +6,7 @@ import (
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
+	orderCmd "github.com/connectctl/connectctl/cmd/order"
 	sandboxCmd "github.com/connectctl/connectctl/cmd/sandbox"
 	versionCmd "github.com/connectctl/connectctl/cmd/version"
 )
@@ -29,15 +30,30 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		return &cmdutil.FlagError{Err: err}
 	})
 
-	var noColor bool
-	cmd.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output (also NO_COLOR)")
-	cmd.PersistentPreRun = func(c *cobra.Command, args []string) {
-		if noColor {
+	g := &f.Globals
+	pf := cmd.PersistentFlags()
+	pf.StringVarP(&g.Profile, "profile", "p", "", "Profile to use (env CONNECTCTL_PROFILE; default sandbox)")
+	pf.BoolVar(&g.Debug, "debug", false, "Log each HTTP exchange to stderr, secrets redacted (env CONNECTCTL_DEBUG)")
+	pf.DurationVar(&g.Timeout, "timeout", g.Timeout, "Per-request timeout")
+	pf.StringVar(&g.CorrelationID, "correlation-id", "", "Send this X-Correlation-ID instead of a new UUID per request")
+	pf.BoolVar(&g.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
+	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if g.NoColor {
 			f.IOStreams.SetNoColor(true)
 		}
+		if !c.Flags().Changed("debug") && f.Env != nil {
+			if v := f.Env("CONNECTCTL_DEBUG"); v != "" && v != "0" && v != "false" {
+				g.Debug = true
+			}
+		}
+		if g.Timeout <= 0 {
+			return cmdutil.FlagErrorf("--timeout %v: want a positive duration such as 30s", g.Timeout)
+		}
+		return nil
 	}
 
 	cmd.AddCommand(versionCmd.NewCmdVersion(f))
 	cmd.AddCommand(sandboxCmd.NewCmdSandbox(f))
+	cmd.AddCommand(orderCmd.NewCmdOrder(f))
 	return cmd
 }

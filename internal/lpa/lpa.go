@@ -19,6 +19,7 @@ package lpa
 import (
 	"errors"
 	"fmt"
+	"github.com/connectctl/connectctl/internal/validate"
 	"net/url"
 	"strconv"
 	"strings"
@@ -193,7 +194,7 @@ func checkSMDP(a string) (string, string) {
 		}
 		port = strconv.Itoa(n)
 	}
-	if why := hostName(host); why != "" {
+	if why := validate.HostNameProblem(host); why != "" {
 		return "", fmt.Sprintf("SM-DP+ address %q must be a host name: it %s", a, why)
 	}
 	host = strings.ToLower(host)
@@ -201,33 +202,6 @@ func checkSMDP(a string) (string, string) {
 		return host + ":" + port, ""
 	}
 	return host, ""
-}
-
-func hostName(h string) string {
-	if h == "" {
-		return "is empty"
-	}
-	if len(h) > 253 {
-		return "is longer than 253 characters"
-	}
-	for _, label := range strings.Split(h, ".") {
-		if label == "" {
-			return "has an empty label"
-		}
-		if len(label) > 63 {
-			return "has a label longer than 63 characters"
-		}
-		if label[0] == '-' || label[len(label)-1] == '-' {
-			return "has a label starting or ending with '-'"
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return "may hold only letters, digits, '-' and '.'"
-			}
-		}
-	}
-	return ""
 }
 
 func checkMatchingID(id string) string {

@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"github.com/google/uuid"
+
 	"net"
 	"net/mail"
 	"net/url"
@@ -41,7 +43,7 @@ func NormalizeEmail(s string) (string, error) {
 	if local == "" || len(local) > 64 {
 		return "", newErr(ErrFormat, "email", in, "local part must be 1 to 64 characters")
 	}
-	if err := hostName(domain); err != "" {
+	if err := HostNameProblem(domain); err != "" {
 		return "", newErr(ErrFormat, "email", in, "domain %q %s", domain, err)
 	}
 	if !strings.Contains(domain, ".") {
@@ -50,10 +52,10 @@ func NormalizeEmail(s string) (string, error) {
 	return in, nil
 }
 
-// hostName checks a DNS host name (letters, digits, '-', '.'; labels of 1 to
-// 63 characters not starting or ending with '-'; at most 253 in all) and
-// returns "" or what is wrong.
-func hostName(h string) string {
+// HostNameProblem checks a DNS host name (letters, digits, '-', '.'; labels
+// of 1 to 63 characters not starting or ending with '-'; at most 253 in all)
+// and returns "" or what is wrong, worded to follow the name.
+func HostNameProblem(h string) string {
 	if h == "" {
 		return "is empty"
 	}
@@ -224,4 +226,14 @@ func DeviceType(s string) (string, error) {
 		return v, nil
 	}
 	return "", newErr(ErrFormat, "device type", in, "expected ios, android or iot")
+}
+
+// UUID reports whether s is a UUID in its canonical 36-character form, as
+// order ids are.
+func UUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(s)
+	return err == nil
 }

@@ -217,3 +217,19 @@ func TestDeviceType(t *testing.T) {
 		t.Errorf("message = %v", err)
 	}
 }
+
+func TestUUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"b27ec0e7-ad36-45ab-8e2f-c291441a2355":          true,
+		"B27EC0E7-AD36-45AB-8E2F-C291441A2355":          true,
+		"b27ec0e7ad3645ab8e2fc291441a2355":              false,
+		"{b27ec0e7-ad36-45ab-8e2f-c291441a2355}":        false,
+		"urn:uuid:b27ec0e7-ad36-45ab-8e2f-c291441a2355": false,
+		"b27ec0e7-ad36-45ab-8e2f-c291441a235":           false,
+		"":                                              false,
+	} {
+		if got := UUID(s); got != want {
+			t.Errorf("UUID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -1,0 +1,21 @@
+// Package order implements `connectctl order`: place eSIM orders and top-ups,
+// follow them to completion and hand over their activation codes.
+package order
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/cmd/factory"
+)
+
+// NewCmdOrder returns `connectctl order`.
+func NewCmdOrder(f *factory.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "order <command>",
+		Short: "Place eSIM orders and follow them to completion",
+	}
+	cmd.AddCommand(NewCmdNew(f, nil))
+	cmd.AddCommand(NewCmdGet(f, nil))
+	cmd.AddCommand(NewCmdWait(f, nil))
+	return cmd
+}
