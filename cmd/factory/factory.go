@@ -15,6 +15,7 @@ import (
 	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/output"
 )
 
 // GlobalOptions are the root command's persistent flags.
@@ -24,6 +25,8 @@ type GlobalOptions struct {
 	Timeout       time.Duration
 	CorrelationID string
 	NoColor       bool
+	Yes           bool
+	Output        output.Options
 }
 
 // Factory is the small set of dependencies every command may use.

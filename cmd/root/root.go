@@ -37,6 +37,12 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	pf.DurationVar(&g.Timeout, "timeout", g.Timeout, "Per-request timeout")
 	pf.StringVar(&g.CorrelationID, "correlation-id", "", "Send this X-Correlation-ID instead of a new UUID per request")
 	pf.BoolVar(&g.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
+	pf.BoolVarP(&g.Yes, "yes", "y", false, "Skip confirmations (needed for destructive commands without a terminal)")
+	pf.StringVarP(&g.Output.Format, "output", "o", "table", "Output format: table, json, yaml or ndjson (env CONNECTCTL_OUTPUT)")
+	pf.StringVar(&g.Output.JQ, "jq", "", "Filter JSON output with a jq expression; strings print raw")
+	pf.StringVar(&g.Output.Template, "template", "", "Render the JSON data with a Go template")
+	pf.StringSliceVar(&g.Output.Columns, "columns", nil, "Table columns to show, e.g. iccid,state")
+	pf.BoolVar(&g.Output.NoHeaders, "no-headers", false, "Leave out the table's header row")
 	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
 		if g.NoColor {
 			f.IOStreams.SetNoColor(true)
@@ -44,6 +50,11 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		if !c.Flags().Changed("debug") && f.Env != nil {
 			if v := f.Env("CONNECTCTL_DEBUG"); v != "" && v != "0" && v != "false" {
 				g.Debug = true
+			}
+		}
+		if !c.Flags().Changed("output") && f.Env != nil {
+			if v := f.Env("CONNECTCTL_OUTPUT"); v != "" {
+				g.Output.Format = v
 			}
 		}
 		if g.Timeout <= 0 {
