@@ -892,3 +892,22 @@ type CustomerUpdate struct {
 	LastName           *string `json:"lastName,omitempty"`
 	CountryOfResidence *string `json:"countryOfResidence,omitempty"`
 }
+
+// MarshalJSON writes lpa_url as the canonical SGP.22 code (LPA:1$host$id),
+// whichever spelling the API sent; a code that does not parse is kept as sent.
+func (s SIM) MarshalJSON() ([]byte, error) {
+	type plain SIM
+	if code, err := s.NormalizedLPA(); err == nil {
+		s.LPAURL = code
+	}
+	return json.Marshal(plain(s))
+}
+
+// MarshalJSON writes lpa_url as the canonical SGP.22 code, as SIM does.
+func (o OrderOutput) MarshalJSON() ([]byte, error) {
+	type plain OrderOutput
+	if code, err := o.NormalizedLPA(); err == nil {
+		o.LPAURL = code
+	}
+	return json.Marshal(plain(o))
+}
