@@ -4,8 +4,10 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +15,7 @@ import (
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/cmd/root"
+	"github.com/connectctl/connectctl/internal/connect"
 )
 
 // Main runs the CLI and returns the process exit code.
@@ -31,9 +34,50 @@ func Main() int {
 		// Printed even on Ctrl-C: an interrupted order's "outcome unknown"
 		// message is what tells the user how to find it.
 		fmt.Fprintln(f.IOStreams.ErrOut, "error:", err)
+		if f.Globals.Output.Format != "" && f.Globals.Output.Format != "table" {
+			// Scripts reading JSON get the error as JSON too (cli.md).
+			writeJSONError(f.IOStreams.ErrOut, err)
+		}
 	}
 	if ctx.Err() != nil {
 		return cmdutil.ExitInterrupted
 	}
 	return cmdutil.ExitCodeFor(err)
+}
+
+// jsonError is the error object of cli.md, printed to stderr with -o json.
+type jsonError struct {
+	Error struct {
+		Status         int      `json:"status"`
+		Type           string   `json:"type,omitempty"`
+		Codes          []string `json:"codes,omitempty"`
+		Messages       []string `json:"messages"`
+		CorrelationID  string   `json:"correlation_id,omitempty"`
+		OutcomeUnknown bool     `json:"outcome_unknown,omitempty"`
+		ExitCode       int      `json:"exit_code"`
+	} `json:"error"`
+}
+
+func writeJSONError(w io.Writer, err error) {
+	var je jsonError
+	je.Error.ExitCode = cmdutil.ExitCodeFor(err)
+	var ae *connect.APIError
+	if errors.As(err, &ae) {
+		je.Error.Status = ae.Status
+		je.Error.Type = ae.Type
+		je.Error.Codes = ae.Codes
+		je.Error.Messages = ae.Messages
+		je.Error.CorrelationID = ae.CorrelationID
+		je.Error.OutcomeUnknown = ae.OutcomeUnknown
+	}
+	var sc cmdutil.StatusCoder
+	if je.Error.Status == 0 && errors.As(err, &sc) {
+		je.Error.Status = sc.HTTPStatus()
+	}
+	if len(je.Error.Messages) == 0 {
+		je.Error.Messages = []string{err.Error()}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(je)
 }

@@ -3,17 +3,15 @@
 package factory
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"time"
 
-	"github.com/connectctl/connectctl/cmd/cmdutil"
-	"github.com/connectctl/connectctl/internal/auth"
 	"github.com/connectctl/connectctl/internal/buildinfo"
 	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/credentials"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/output"
 )
@@ -25,6 +23,7 @@ type GlobalOptions struct {
 	Timeout       time.Duration
 	CorrelationID string
 	NoColor       bool
+	ConfigFile    string // --config (env CONNECTCTL_CONFIG)
 	Yes           bool
 	Output        output.Options
 }
@@ -40,7 +39,16 @@ type Factory struct {
 	// replace it; the default builds it from Settings.
 	Client func() (*connect.Client, error)
 
-	client *connect.Client
+	// Keyring stores client secrets; nil means the OS keyring with a
+	// timeout on every call. TokenCacheDir overrides where access tokens
+	// are cached (default: the user cache dir).
+	Keyring       credentials.Keyring
+	TokenCacheDir string
+
+	client      *connect.Client
+	settings    *config.Settings
+	secrets     *credentials.Secrets
+	flagSources map[string]string
 }
 
 // New returns the factory the real binary uses.
@@ -49,18 +57,6 @@ func New() *Factory {
 		Globals: GlobalOptions{Timeout: 30 * time.Second}}
 	f.Client = f.defaultClient
 	return f
-}
-
-// Settings resolves the profile, URLs and credentials for this invocation.
-func (f *Factory) Settings() (*config.Settings, error) {
-	s, err := config.Resolve(f.Globals.Profile, f.Env)
-	if err != nil {
-		return nil, cmdutil.FlagErrorf("%v", err)
-	}
-	for _, w := range s.Warnings {
-		fmt.Fprintln(f.IOStreams.ErrOut, "warning:", w)
-	}
-	return s, nil
 }
 
 func (f *Factory) debugWriter() io.Writer {
@@ -74,22 +70,11 @@ func (f *Factory) defaultClient() (*connect.Client, error) {
 	if f.client != nil {
 		return f.client, nil
 	}
-	s, err := f.Settings()
+	tokens, s, err := f.TokenSource()
 	if err != nil {
 		return nil, err
-	}
-	if s.ClientID == "" || s.ClientSecret == "" {
-		return nil, &cmdutil.ExitError{Code: cmdutil.ExitAuth, Err: fmt.Errorf(
-			"no credentials for profile %q: set CONNECTCTL_CLIENT_ID and CONNECTCTL_CLIENT_SECRET", s.Profile.Name)}
 	}
 	httpClient := &http.Client{Timeout: f.Globals.Timeout}
-	tokens, err := auth.NewClientCredentials(auth.Config{
-		TokenURL: s.Profile.TokenURL, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
-		HTTPClient: httpClient, Debug: f.debugWriter(),
-	})
-	if err != nil {
-		return nil, err
-	}
 	c, err := connect.New(connect.Options{
 		BaseURL: s.Profile.BaseURL, HTTPClient: httpClient, TokenSource: tokens,
 		UserAgent: "connectctl/" + f.Build.Version, CorrelationID: f.Globals.CorrelationID,

@@ -5,24 +5,33 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
+// DeviceTypes are the device types an order takes, in the prompt's order.
+var DeviceTypes = []string{"ios", "android", "iot"}
+
 // NewOptions are the inputs of `order new`.
 type NewOptions struct {
-	IO     *iostreams.IOStreams
-	Client func() (*connect.Client, error)
-	Now    func() time.Time
+	IO      *iostreams.IOStreams
+	Client  func() (*connect.Client, error)
+	Printer func() (*output.Printer, error)
+	// Defaults are the profile's defaults (defaults.country,
+	// defaults.device-type); nil means none.
+	Defaults func() (config.Defaults, error)
+	Now      func() time.Time
 
-	Products       []string
 	Email          string
 	Country        string
 	DeviceType     string
@@ -33,40 +42,63 @@ type NewOptions struct {
 	FirstName      string
 	LastName       string
 	Residence      string
-	ActivationDate string
-	Price          string
-	Currency       string
+	IgnoreChecksum bool
 
-	Wait WaitOptions
+	Plans PlanOptions
+	Wait  WaitOptions
+	// Columns: --columns was given, so a table shows a row, not the block.
+	Columns bool
 }
 
 // NewCmdNew returns `connectctl order new`; runF replaces the run function in tests.
 func NewCmdNew(f *factory.Factory, runF func(context.Context, *NewOptions) error) *cobra.Command {
-	opts := &NewOptions{IO: f.IOStreams, Client: f.Client, Now: time.Now}
+	return newCmdNew(f, &NewOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer, Now: time.Now,
+		Defaults: func() (config.Defaults, error) {
+			s, err := f.Settings()
+			if err != nil {
+				return config.Defaults{}, err
+			}
+			return s.Defaults, nil
+		}}, runF)
+}
+
+func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, *NewOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "new --product ID --email EMAIL --country CC --device-type TYPE",
+		Use:   "new --product ID --email EMAIL [--country CC] [--device-type TYPE]",
 		Short: "Order a new eSIM with one or more plans",
 		Long: "Order a new eSIM. The order id is printed to stderr the moment the API accepts\n" +
-			"the order, before any waiting, so it is never lost. With --wait the command\n" +
-			"follows the order to COMPLETED and shows the activation code and its QR code.",
+			"the order, before any waiting, so it is never lost. Without --wait the id\n" +
+			"also goes to stdout (with -o json: {\"id\", \"status\"}). With --wait the command\n" +
+			"follows the order to COMPLETED and shows the activation code, the iPhone\n" +
+			"install link and the QR code (with -o json: the order as JSON, the QR code on\n" +
+			"stderr with --qr).\n\n" +
+			"--country and --device-type default to the profile's defaults.country and\n" +
+			"defaults.device-type. With neither --device-type nor a default, the command\n" +
+			"asks on a terminal and fails (exit 2) otherwise. --device-id defaults to a\n" +
+			"new UUID.",
 		Example: "  connectctl order new --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= \\\n" +
-			"    --email ana@example.com --country PT --device-type ios --wait",
-		Args: cobra.NoArgs,
+			"    --email ana@example.com --country PT --device-type ios --wait\n" +
+			"  id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)",
+		Args: exactArgs(),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
+			opts.Columns = len(f.Globals.Output.Columns) > 0
+			if err := opts.validate(cmd.Context()); err != nil {
+				return err
+			}
+			v, err := newView(opts.IO, opts.Printer, opts.Columns, opts.Wait.Display)
+			if err != nil {
 				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return runNew(cmd.Context(), opts)
+			return runNew(cmd.Context(), opts, v)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&opts.Products, "product", nil, "Product id to order (repeatable)")
 	fl.StringVar(&opts.Email, "email", "", "End customer's e-mail (created if unknown)")
-	fl.StringVar(&opts.Country, "country", "", "ISO 3166-1 alpha-2 code of the country the order is placed in")
-	fl.StringVar(&opts.DeviceType, "device-type", "", "Device type: ios, android or iot")
+	fl.StringVar(&opts.Country, "country", "", "ISO 3166-1 alpha-2 code of the country the order is placed in (default: the profile's defaults.country)")
+	fl.StringVar(&opts.DeviceType, "device-type", "", "Device type: ios, android or iot (default: the profile's defaults.device-type)")
 	fl.StringVar(&opts.DeviceID, "device-id", "", "Unique device id (default: a new UUID)")
 	fl.StringVar(&opts.DeviceModel, "device-model", "", "Device model")
 	fl.StringVar(&opts.DeviceMake, "device-make", "", "Device make")
@@ -74,21 +106,17 @@ func NewCmdNew(f *factory.Factory, runF func(context.Context, *NewOptions) error
 	fl.StringVar(&opts.FirstName, "first-name", "", "Customer's first name")
 	fl.StringVar(&opts.LastName, "last-name", "", "Customer's last name")
 	fl.StringVar(&opts.Residence, "residence", "", "Customer's country of residence (ISO 3166-1 alpha-2)")
-	fl.StringVar(&opts.ActivationDate, "activation-date", "", "Activate the plans at this RFC 3339 time (not in the past)")
-	fl.StringVar(&opts.Price, "price", "", "Price charged to the customer, e.g. 10.99 (with --currency)")
-	fl.StringVar(&opts.Currency, "currency", "", "Currency of --price, e.g. EUR")
-	opts.Wait.bindFlags(cmd)
+	cmdutil.AddIgnoreChecksumFlag(cmd, &opts.IgnoreChecksum)
+	opts.Plans.bindFlags(cmd)
+	opts.Wait.bindFlags(cmd, true, true)
 	return cmd
 }
 
-func (o *NewOptions) validate() error {
-	if len(o.Products) == 0 {
-		return cmdutil.FlagErrorf("--product is required: name at least one product id (see `connectctl products list`)")
-	}
-	for _, p := range o.Products {
-		if strings.TrimSpace(p) == "" {
-			return cmdutil.FlagErrorf("--product %q: want a product id", p)
-		}
+// validate checks every input before anything is sent; the device type
+// prompt, if any, comes last so a typo elsewhere costs no answer.
+func (o *NewOptions) validate(ctx context.Context) error {
+	if err := o.Plans.validate(o.Now()); err != nil {
+		return err
 	}
 	if o.Email == "" {
 		return cmdutil.FlagErrorf("--email is required: the end customer's e-mail address")
@@ -98,17 +126,34 @@ func (o *NewOptions) validate() error {
 		return cmdutil.FlagErrorf("--email: %v", err)
 	}
 	o.Email = email
-	if o.Country == "" {
-		return cmdutil.FlagErrorf("--country is required: the ISO 3166-1 alpha-2 code of the country the order is placed in, e.g. PT")
+
+	var defaults config.Defaults
+	if (o.Country == "" || o.DeviceType == "") && o.Defaults != nil {
+		if defaults, err = o.Defaults(); err != nil {
+			return err
+		}
 	}
-	if o.Country, err = validate.CountryCode(o.Country); err != nil {
-		return cmdutil.FlagErrorf("--country: %v", err)
+	switch {
+	case o.Country != "":
+		if o.Country, err = validate.CountryCode(o.Country); err != nil {
+			return cmdutil.FlagErrorf("--country: %v", err)
+		}
+	case defaults.Country != "":
+		if o.Country, err = validate.CountryCode(defaults.Country); err != nil {
+			return cmdutil.FlagErrorf("the profile's defaults.country: %v; give --country or fix it with `connectctl profile set defaults.country CC`", err)
+		}
+	default:
+		return cmdutil.FlagErrorf("--country is required: the ISO 3166-1 alpha-2 code of the country the order is placed in, e.g. PT " +
+			"(or set a default: connectctl profile set defaults.country PT)")
 	}
-	if o.DeviceType == "" {
-		return cmdutil.FlagErrorf("--device-type is required: ios, android or iot")
-	}
-	if o.DeviceType, err = validate.DeviceType(o.DeviceType); err != nil {
-		return cmdutil.FlagErrorf("--device-type: %v", err)
+	if o.DeviceType != "" {
+		if o.DeviceType, err = validate.DeviceType(o.DeviceType); err != nil {
+			return cmdutil.FlagErrorf("--device-type: %v", err)
+		}
+	} else if defaults.DeviceType != "" {
+		if o.DeviceType, err = validate.DeviceType(defaults.DeviceType); err != nil {
+			return cmdutil.FlagErrorf("the profile's defaults.device-type: %v; give --device-type or fix it with `connectctl profile set defaults.device-type ios`", err)
+		}
 	}
 	if o.Residence != "" {
 		if o.Residence, err = validate.CountryCode(o.Residence); err != nil {
@@ -117,69 +162,75 @@ func (o *NewOptions) validate() error {
 	}
 	if o.EID != "" {
 		// A wrong EID binds the profile to the wrong device: refuse it.
-		if o.EID, err = validate.EID(o.EID); err != nil {
-			return cmdutil.FlagErrorf("--eid: %v", err)
+		if o.EID, err = cmdutil.EIDArg(o.IO.ErrOut, "--eid", o.EID, o.IgnoreChecksum); err != nil {
+			return err
 		}
 	}
-	if o.ActivationDate != "" {
-		if _, err := validate.ActivationDate(o.ActivationDate, o.Now()); err != nil {
-			return cmdutil.FlagErrorf("--activation-date: %v", err)
-		}
+	if o.DeviceID != "" && (strings.TrimSpace(o.DeviceID) == "" ||
+		strings.ContainsFunc(o.DeviceID, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })) {
+		return cmdutil.FlagErrorf("--device-id %q: contains white space, want a unique device id such as a UUID", o.DeviceID)
 	}
-	if (o.Price == "") != (o.Currency == "") {
-		return cmdutil.FlagErrorf("--price and --currency go together: give both (e.g. --price 10.99 --currency EUR) or neither")
+	if err := o.Wait.validate(); err != nil {
+		return err
 	}
-	if o.Price != "" {
-		amount, err := validate.ParseAmount(o.Price, o.Currency)
-		if err != nil {
-			return cmdutil.FlagErrorf("--price %s --currency %s: %v", o.Price, o.Currency, err)
+	if o.DeviceType == "" {
+		if !o.IO.CanPrompt() {
+			return cmdutil.FlagErrorf("--device-type is required: ios, android or iot " +
+				"(or set a default: connectctl profile set defaults.device-type ios)")
 		}
-		o.Price, o.Currency = amount.Major().String(), amount.Currency
+		if o.DeviceType, err = promptChoice(ctx, o.IO, "--device-type", "Device type of the eSIM's device", DeviceTypes); err != nil {
+			return err
+		}
 	}
 	if o.DeviceID == "" {
 		o.DeviceID = uuid.NewString()
 	}
-	return o.Wait.validate()
+	return nil
 }
 
 func (o *NewOptions) input() connect.OrderInput {
-	in := connect.OrderInput{
-		OperationType: "NEW_ESIM",
+	return connect.OrderInput{
+		OperationType: connect.OperationNewESIM,
 		CountryCode:   o.Country,
 		Customer: &connect.OrderCustomer{Email: o.Email, FirstName: o.FirstName, LastName: o.LastName,
 			CountryOfResidence: o.Residence},
 		Device: &connect.OrderDevice{ID: o.DeviceID, Type: o.DeviceType, Model: o.DeviceModel,
 			Make: o.DeviceMake, EID: o.EID},
+		Subscriptions: o.Plans.subscriptions(),
 	}
-	var activation time.Time
-	if o.ActivationDate != "" {
-		activation, _ = time.Parse(time.RFC3339, o.ActivationDate)
-	}
-	for _, p := range o.Products {
-		sub := connect.OrderSubscription{ProductID: p, ActivationDate: activation}
-		if o.Price != "" {
-			sub.Price, sub.Currency = jsonNumber(o.Price), o.Currency
-		}
-		in.Subscriptions = append(in.Subscriptions, sub)
-	}
-	return in
 }
 
-func runNew(ctx context.Context, o *NewOptions) error {
-	client, err := o.Client()
+func runNew(ctx context.Context, o *NewOptions, v *view) error {
+	return placeOrder(ctx, o.Client, v, o.input(), &o.Wait)
+}
+
+// placeOrder sends the order, reports its id on stderr at once, and either
+// prints the accepted order or follows it to the end.
+func placeOrder(ctx context.Context, clientF func() (*connect.Client, error), v *view, in connect.OrderInput, w *WaitOptions) error {
+	client, err := clientF()
 	if err != nil {
 		return err
 	}
-	accepted, err := client.CreateOrder(ctx, o.input())
+	accepted, err := client.CreateOrder(ctx, in)
 	if err != nil {
-		return fmt.Errorf("order new: %w", err)
+		return fmt.Errorf("order %s: %w", commandName(in), err)
 	}
 	// Before anything else can go wrong: the id reaches the user.
-	fmt.Fprintf(o.IO.ErrOut, "Order %s %s. Follow it with: connectctl order wait %s\n",
+	fmt.Fprintf(v.io.ErrOut, "Order %s %s. Follow it with: connectctl order wait %s\n",
 		accepted.ID, strings.ToLower(accepted.Status), accepted.ID)
-	if !o.Wait.Wait {
-		fmt.Fprintln(o.IO.Out, accepted.ID)
+	if !w.Wait {
+		if v.p.Structured() {
+			return output.Item(v.p, *accepted, nil)
+		}
+		fmt.Fprintln(v.io.Out, accepted.ID)
 		return nil
 	}
-	return waitAndShow(ctx, o.IO, client, accepted.ID, &o.Wait)
+	return waitAndShow(ctx, v, client, accepted.ID, w)
+}
+
+func commandName(in connect.OrderInput) string {
+	if in.OperationType == connect.OperationTopUp {
+		return "topup"
+	}
+	return "new"
 }

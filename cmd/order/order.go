@@ -12,10 +12,12 @@ import (
 func NewCmdOrder(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "order <command>",
-		Short: "Place eSIM orders and follow them to completion",
+		Short: "Place eSIM orders and top-ups and follow them to completion",
 	}
 	cmd.AddCommand(NewCmdNew(f, nil))
+	cmd.AddCommand(NewCmdTopUp(f, nil))
 	cmd.AddCommand(NewCmdGet(f, nil))
 	cmd.AddCommand(NewCmdWait(f, nil))
+	cmd.AddCommand(NewCmdList(f, nil))
 	return cmd
 }

@@ -2,50 +2,120 @@ package order
 
 import (
 	"fmt"
-	"strings"
 	"text/tabwriter"
-
-	"github.com/spf13/cobra"
+	"time"
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/lpa"
-	"github.com/connectctl/connectctl/internal/qr"
+	"github.com/connectctl/connectctl/internal/output"
 )
 
-// DisplayOptions choose how an order's activation code is handed over.
-type DisplayOptions struct {
-	QR     bool
-	QRPNG  string
-	Invert bool
+// view is how a command prints orders: the printer of the global output
+// flags, and whether --columns asked for a table rather than the human block.
+type view struct {
+	io      *iostreams.IOStreams
+	p       *output.Printer
+	columns bool
+	display cmdutil.QRDisplay
 }
 
-func (d *DisplayOptions) bindFlags(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.BoolVar(&d.QR, "qr", false, "Show the activation code as a QR code (default on a terminal)")
-	fl.StringVar(&d.QRPNG, "qr-png", "", "Also write the QR code as a PNG to this file")
-	fl.BoolVar(&d.Invert, "invert", false, "Draw the QR code for a dark terminal without colour")
-}
-
-func (d *DisplayOptions) validate() error {
-	if d.QRPNG != "" && strings.HasSuffix(d.QRPNG, "/") {
-		return cmdutil.FlagErrorf("--qr-png %q: want a file name, not a folder", d.QRPNG)
+// Columns are the table columns of an order (order list, and order get with
+// --columns).
+func Columns() []output.Column[connect.Order] {
+	return []output.Column[connect.Order]{
+		{Name: "id", Header: "ID", Value: func(o connect.Order) string { return o.ID }},
+		{Name: "status", Header: "STATUS", Value: func(o connect.Order) string { return o.Status }},
+		{Name: "iccid", Header: "ICCID", Value: func(o connect.Order) string {
+			if o.Output == nil {
+				return ""
+			}
+			return o.Output.ICCID
+		}},
+		{Name: "created", Header: "CREATED", Value: func(o connect.Order) string {
+			if o.CreatedDate.IsZero() {
+				return ""
+			}
+			return o.CreatedDate.UTC().Format(time.RFC3339)
+		}},
+		{Name: "type", Header: "TYPE", Wide: true, Value: func(o connect.Order) string { return o.OperationType }},
+		{Name: "subscription", Header: "SUBSCRIPTION", Wide: true, Value: func(o connect.Order) string {
+			if o.Output == nil {
+				return ""
+			}
+			return o.Output.SubscriptionID
+		}},
+		{Name: "error", Header: "ERROR", Wide: true, Value: func(o connect.Order) string { return o.Error }},
 	}
-	return nil
 }
 
-// show prints an order for a person: its fields, and once COMPLETED the
-// activation code as text, as the iPhone install link and as a QR code.
-func show(io *iostreams.IOStreams, o *connect.Order, d *DisplayOptions) error {
+// show prints one order. Structured output (-o json, --jq, ...) prints the
+// canonical order on stdout, and with --qr the activation code on stderr.
+// A table prints the human block: the order's fields and, once COMPLETED,
+// the activation code as text, the iPhone install link and (on a terminal or
+// with --qr) the QR code on stdout. --columns turns the block into a table row.
+func (v *view) show(o *connect.Order) error {
+	code, hasCode := activationCode(v.io, o)
+	switch {
+	case v.p.Structured():
+		if err := output.Item(v.p, *o, Columns()); err != nil {
+			return err
+		}
+		if hasCode && v.display.QR {
+			// Beside every QR code: the code as text (RenderQR) and the link.
+			fmt.Fprintf(v.io.ErrOut, "iPhone install link: %s\n", lpa.IOSInstallURL(code))
+		}
+	case v.columns:
+		if err := output.Item(v.p, *o, Columns()); err != nil {
+			return err
+		}
+	default:
+		if err := showBlock(v.io, o, code, hasCode); err != nil {
+			return err
+		}
+	}
+	if !hasCode {
+		return nil
+	}
+	if v.columns && !v.p.Structured() {
+		// A table row leaves stdout to the columns; only a PNG is written.
+		return cmdutil.RenderQR(v.io, code, cmdutil.QRDisplay{PNG: v.display.PNG}, true, false)
+	}
+	return cmdutil.RenderQR(v.io, code, v.display, v.p.Structured(), false)
+}
+
+// activationCode resolves a COMPLETED order's activation code; a top-up has
+// none. A malformed code is reported, never drawn as a garbled QR.
+func activationCode(io *iostreams.IOStreams, o *connect.Order) (lpa.Code, bool) {
+	out := o.Output
+	if out == nil {
+		return lpa.Code{}, false
+	}
+	c, warnings, err := out.ActivationCode()
+	for _, w := range warnings {
+		fmt.Fprintln(io.ErrOut, "warning:", w)
+	}
+	if err != nil {
+		if out.MatchingID != "" || out.LPAURL != "" {
+			fmt.Fprintln(io.ErrOut, "warning: the API's activation code is malformed:", err)
+		}
+		return lpa.Code{}, false
+	}
+	return c, true
+}
+
+// showBlock prints the order's fields down the page for a person.
+func showBlock(io *iostreams.IOStreams, o *connect.Order, code lpa.Code, hasCode bool) error {
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Order:\t%s\n", o.ID)
 	fmt.Fprintf(tw, "Status:\t%s\n", o.Status)
+	if o.OperationType == connect.OperationTopUp {
+		fmt.Fprintf(tw, "Type:\t%s\n", o.OperationType)
+	}
 	if o.Error != "" {
 		fmt.Fprintf(tw, "Error:\t%s\n", o.Error)
 	}
-	var code lpa.Code
-	var hasCode bool
 	if out := o.Output; out != nil {
 		if out.ICCID != "" {
 			fmt.Fprintf(tw, "ICCID:\t%s\n", out.ICCID)
@@ -53,37 +123,11 @@ func show(io *iostreams.IOStreams, o *connect.Order, d *DisplayOptions) error {
 		if out.SubscriptionID != "" {
 			fmt.Fprintf(tw, "Subscription:\t%s\n", out.SubscriptionID)
 		}
-		c, warnings, err := out.ActivationCode()
-		for _, w := range warnings {
-			fmt.Fprintln(io.ErrOut, "warning:", w)
-		}
-		if err == nil {
-			code, hasCode = c, true
-			fmt.Fprintf(tw, "Activation code:\t%s\n", c.String())
-			fmt.Fprintf(tw, "iPhone install link:\t%s\n", lpa.IOSInstallURL(c))
-		} else if out.MatchingID != "" || out.LPAURL != "" {
-			// A malformed code is reported, never drawn as a garbled QR.
-			fmt.Fprintln(io.ErrOut, "warning: the API's activation code is malformed:", err)
+	}
+	if hasCode {
+		for _, f := range cmdutil.ActivationFields(code) {
+			fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if !hasCode {
-		return nil
-	}
-	if d.QR || io.IsStdoutTTY() {
-		fmt.Fprintln(io.Out)
-		if err := qr.Terminal(io.Out, code.String(), qr.Options{Color: io.ColorEnabled(), Invert: d.Invert}); err != nil {
-			return fmt.Errorf("drawing the QR code: %w", err)
-		}
-		fmt.Fprintln(io.Out, code.String())
-	}
-	if d.QRPNG != "" {
-		if err := qr.SavePNG(d.QRPNG, code.String()); err != nil {
-			return fmt.Errorf("--qr-png: %w", err)
-		}
-		fmt.Fprintf(io.ErrOut, "QR code written to %s\n", d.QRPNG)
-	}
-	return nil
+	return tw.Flush()
 }

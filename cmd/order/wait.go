@@ -2,7 +2,6 @@ package order
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
@@ -25,17 +25,22 @@ type WaitOptions struct {
 	Wait         bool
 	Timeout      time.Duration
 	PollInterval time.Duration
-	Display      DisplayOptions
+	Display      cmdutil.QRDisplay
 }
 
-func (w *WaitOptions) bindFlags(cmd *cobra.Command) {
+// bindFlags binds --wait (waitFlag: for commands that may or may not wait),
+// --wait-timeout, --poll-interval and, where an activation code can come
+// out (qr), --qr, --qr-png and --invert.
+func (w *WaitOptions) bindFlags(cmd *cobra.Command, waitFlag, qr bool) {
 	fl := cmd.Flags()
-	if cmd.Name() == "new" {
-		fl.BoolVar(&w.Wait, "wait", false, "Wait until the order is COMPLETED or FAILED")
+	if waitFlag {
+		fl.BoolVar(&w.Wait, "wait", false, "Wait until the order is COMPLETED (exit 0) or FAILED (exit 7)")
 	}
 	fl.DurationVar(&w.Timeout, "wait-timeout", 10*time.Minute, "Give up waiting after this long (exit 8)")
 	fl.DurationVar(&w.PollInterval, "poll-interval", 2*time.Second, "Time between two looks at the order")
-	w.Display.bindFlags(cmd)
+	if qr {
+		w.Display.BindFlags(cmd, true, "qr-png")
+	}
 }
 
 func (w *WaitOptions) validate() error {
@@ -45,12 +50,13 @@ func (w *WaitOptions) validate() error {
 	if w.PollInterval < 100*time.Millisecond {
 		return cmdutil.FlagErrorf("--poll-interval %v: want at least 100ms", w.PollInterval)
 	}
-	return w.Display.validate()
+	return w.Display.Validate()
 }
 
 // waitAndShow polls the order until it is done, then shows it. It keeps the
 // order id in every way out: done, failed, timed out, interrupted.
-func waitAndShow(ctx context.Context, io *iostreams.IOStreams, client *connect.Client, id string, w *WaitOptions) error {
+func waitAndShow(ctx context.Context, v *view, client *connect.Client, id string, w *WaitOptions) error {
+	io := v.io
 	spinner := io.StartSpinner("Waiting for order " + id)
 	order, err := poll(ctx, client, id, w, spinner)
 	spinner.Stop()
@@ -69,7 +75,7 @@ func waitAndShow(ctx context.Context, io *iostreams.IOStreams, client *connect.C
 	case err != nil:
 		return fmt.Errorf("waiting for order %s (resume with: connectctl order wait %s): %w", id, id, err)
 	}
-	if err := show(io, order, &w.Display); err != nil {
+	if err := v.show(order); err != nil {
 		return err
 	}
 	if order.Status == connect.OrderStatusFailed {
@@ -120,25 +126,38 @@ func isTransient(err error) bool {
 
 // GetOptions are the inputs of `order get` and `order wait`.
 type GetOptions struct {
-	IO     *iostreams.IOStreams
-	Client func() (*connect.Client, error)
-	ID     string
-	Wait   WaitOptions
+	IO      *iostreams.IOStreams
+	Client  func() (*connect.Client, error)
+	Printer func() (*output.Printer, error)
+	ID      string
+	Wait    WaitOptions
+	// Columns: --columns was given, so a table shows a row, not the block.
+	Columns bool
 }
 
 // NewCmdGet returns `connectctl order get ORDER_ID`.
 func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "get ORDER_ID",
 		Short: "Show an order, and its activation code once COMPLETED",
-		Args:  cobra.ExactArgs(1),
+		Long: "Show an order. Once it is COMPLETED the activation code is shown as text, as\n" +
+			"the iPhone install link and, on a terminal or with --qr, as a QR code. With\n" +
+			"-o json the order prints as JSON and --qr draws the QR code on stderr.",
+		Example: "  connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --qr-png esim.png\n" +
+			"  connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --jq .output.iccid",
+		Args: exactArgs("ORDER_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
+			opts.Columns = len(f.Globals.Output.Columns) > 0
 			if err := validateOrderID(opts.ID); err != nil {
 				return err
 			}
-			if err := opts.Wait.Display.validate(); err != nil {
+			if err := opts.Wait.Display.Validate(); err != nil {
+				return err
+			}
+			v, err := newView(opts.IO, opts.Printer, opts.Columns, opts.Wait.Display)
+			if err != nil {
 				return err
 			}
 			if runF != nil {
@@ -150,30 +169,35 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 			}
 			order, err := client.GetOrder(cmd.Context(), opts.ID)
 			if err != nil {
-				return fmt.Errorf("order get: %w", err)
+				return fmt.Errorf("order get %s: %w", opts.ID, err)
 			}
-			return show(opts.IO, order, &opts.Wait.Display)
+			return v.show(order)
 		},
 	}
-	opts.Wait.Display.bindFlags(cmd)
+	opts.Wait.Display.BindFlags(cmd, true, "qr-png")
 	return cmd
 }
 
 // NewCmdWait returns `connectctl order wait ORDER_ID`.
 func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "wait ORDER_ID",
 		Short: "Wait for an order to finish and show its activation code",
 		Long: "Follow an order until it is COMPLETED (exit 0) or FAILED (exit 7); still\n" +
 			"pending after --wait-timeout exits 8. Safe to run again at any time.",
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs("ORDER_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
+			opts.Columns = len(f.Globals.Output.Columns) > 0
 			if err := validateOrderID(opts.ID); err != nil {
 				return err
 			}
 			if err := opts.Wait.validate(); err != nil {
+				return err
+			}
+			v, err := newView(opts.IO, opts.Printer, opts.Columns, opts.Wait.Display)
+			if err != nil {
 				return err
 			}
 			if runF != nil {
@@ -183,11 +207,23 @@ func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 			if err != nil {
 				return err
 			}
-			return waitAndShow(cmd.Context(), opts.IO, client, opts.ID, &opts.Wait)
+			return waitAndShow(cmd.Context(), v, client, opts.ID, &opts.Wait)
 		},
 	}
-	opts.Wait.bindFlags(cmd)
+	opts.Wait.bindFlags(cmd, false, true)
 	return cmd
+}
+
+// newView builds the printer and checks --columns, before anything is sent.
+func newView(io *iostreams.IOStreams, printer func() (*output.Printer, error), columns bool, d cmdutil.QRDisplay) (*view, error) {
+	p, err := printer()
+	if err != nil {
+		return nil, err
+	}
+	if err := factory.CheckColumns(p, Columns()); err != nil {
+		return nil, err
+	}
+	return &view{io: io, p: p, columns: columns, display: d}, nil
 }
 
 func validateOrderID(id string) error {
@@ -196,8 +232,6 @@ func validateOrderID(id string) error {
 	}
 	return nil
 }
-
-func jsonNumber(s string) json.Number { return json.Number(s) }
 
 func orDash(s string) string {
 	if s == "" {

@@ -2,13 +2,22 @@
 package root
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
+	apiCmd "github.com/connectctl/connectctl/cmd/api"
+	authCmd "github.com/connectctl/connectctl/cmd/auth"
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 	orderCmd "github.com/connectctl/connectctl/cmd/order"
+	productsCmd "github.com/connectctl/connectctl/cmd/products"
+	profileCmd "github.com/connectctl/connectctl/cmd/profile"
 	sandboxCmd "github.com/connectctl/connectctl/cmd/sandbox"
+	simCmd "github.com/connectctl/connectctl/cmd/sim"
+	subsCmd "github.com/connectctl/connectctl/cmd/subs"
 	versionCmd "github.com/connectctl/connectctl/cmd/version"
+	webhookCmd "github.com/connectctl/connectctl/cmd/webhook"
 )
 
 // NewCmdRoot returns the connectctl command tree.
@@ -43,7 +52,11 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	pf.StringVar(&g.Output.Template, "template", "", "Render the JSON data with a Go template")
 	pf.StringSliceVar(&g.Output.Columns, "columns", nil, "Table columns to show, e.g. iccid,state")
 	pf.BoolVar(&g.Output.NoHeaders, "no-headers", false, "Leave out the table's header row")
+	pf.StringVar(&g.ConfigFile, "config", "", "Config file (env CONNECTCTL_CONFIG; default $XDG_CONFIG_HOME/connectctl/config.yaml)")
 	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := f.ApplyEnvironment(c); err != nil { // CONNECTCTL_* for every global flag
+			return err
+		}
 		if g.NoColor {
 			f.IOStreams.SetNoColor(true)
 		}
@@ -60,11 +73,48 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		if g.Timeout <= 0 {
 			return cmdutil.FlagErrorf("--timeout %v: want a positive duration such as 30s", g.Timeout)
 		}
-		return nil
+		// A bad -o, --jq or --template is refused on every command, before
+		// anything is sent.
+		_, err := f.Printer()
+		return err
 	}
 
 	cmd.AddCommand(versionCmd.NewCmdVersion(f))
 	cmd.AddCommand(sandboxCmd.NewCmdSandbox(f))
 	cmd.AddCommand(orderCmd.NewCmdOrder(f))
+	cmd.AddCommand(simCmd.NewCmdSIM(f))
+	cmd.AddCommand(subsCmd.NewCmdSubs(f))
+	cmd.AddCommand(productsCmd.NewCmdProducts(f))
+	cmd.AddCommand(webhookCmd.NewCmdWebhook(f))
+	cmd.AddCommand(apiCmd.NewCmdAPI(f, nil))
+	cmd.AddCommand(authCmd.NewCmdAuth(f))
+	cmd.AddCommand(profileCmd.NewCmdProfile(f))
+	// Cobra reports an unknown command as a plain error (exit 1); a runnable
+	// root with its own rule makes it a usage error (exit 2).
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("unknown command %q for %q; see `connectctl --help`", args[0], c.CommandPath())
+		}
+		return nil
+	}
+	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	usageErrorsForArgs(cmd)
 	return cmd
+}
+
+// usageErrorsForArgs makes a wrong number of arguments a usage error (exit 2)
+// on every command, as a bad flag already is; Cobra reports both as plain
+// errors.
+func usageErrorsForArgs(cmd *cobra.Command) {
+	if validate := cmd.Args; validate != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := validate(c, args); err != nil {
+				return &cmdutil.FlagError{Err: fmt.Errorf("%w\nUsage: %s", err, c.UseLine())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageErrorsForArgs(sub)
+	}
 }

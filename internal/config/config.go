@@ -1,16 +1,36 @@
 // Package config resolves which Connect environment a command talks to and
-// with which client credentials. Built-in profiles exist without any file;
-// CONNECTCTL_* environment variables override them (CI jobs, a sandbox on
-// another port).
+// with which client id, from four layers, highest first:
+//
+//  1. command-line flags,
+//  2. CONNECTCTL_* environment variables (bound through viper),
+//  3. the profile in the config file ($XDG_CONFIG_HOME/connectctl/config.yaml,
+//     or --config, or CONNECTCTL_CONFIG),
+//  4. the built-in profiles prod, preprod and sandbox.
+//
+// The config file never holds a secret. Client secrets live in the OS keyring
+// or, on request, a separate 0600 file (internal/credentials); this package
+// only carries the secret CONNECTCTL_CLIENT_SECRET gives and the sandbox's
+// public one.
 package config
 
 import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
+
+	"github.com/spf13/viper"
+)
+
+// Environment variables of the command surface (cli.md).
+const (
+	EnvProfile      = "CONNECTCTL_PROFILE"
+	EnvConfig       = "CONNECTCTL_CONFIG"
+	EnvBaseURL      = "CONNECTCTL_BASE_URL"
+	EnvTokenURL     = "CONNECTCTL_TOKEN_URL"
+	EnvClientID     = "CONNECTCTL_CLIENT_ID"
+	EnvClientSecret = "CONNECTCTL_CLIENT_SECRET"
 )
 
 // DefaultTokenURL is the Keycloak endpoint of the real service.
@@ -19,6 +39,27 @@ const DefaultTokenURL = "https://services.truphone.com/auth/realms/tru-staff/pro
 // DeprecatedBaseURL is the old base the API still answers on; warn when used.
 const DeprecatedBaseURL = "https://services.truphone.com/esim"
 
+// DefaultProfile is used when neither flag, environment nor config names one.
+const DefaultProfile = "sandbox"
+
+// Where a setting came from.
+const (
+	SourceFlag    = "flag"
+	SourceEnv     = "env"
+	SourceConfig  = "config"
+	SourceBuiltIn = "built-in"
+	SourceDefault = "default"
+)
+
+// Defaults are a profile's default command inputs: `order new --country`
+// and `--device-type`, the currency of prices, the output format.
+type Defaults struct {
+	Country    string `json:"country,omitempty"`
+	DeviceType string `json:"device_type,omitempty"`
+	Currency   string `json:"currency,omitempty"`
+	Output     string `json:"output,omitempty"`
+}
+
 // Profile is one named Connect environment.
 type Profile struct {
 	Name     string
@@ -26,16 +67,21 @@ type Profile struct {
 	TokenURL string
 	ClientID string
 	// Secret is set only for profiles whose secret is public (the sandbox).
-	Secret string
+	Secret   string
+	Defaults Defaults
+	// BuiltIn: one of prod, preprod, sandbox (the file may override fields).
+	BuiltIn bool
+	// InFile: the config file has an entry for this profile.
+	InFile bool
 }
 
 var builtIn = map[string]Profile{
-	"prod": {Name: "prod", BaseURL: "https://services.truphone.com/connect-api", TokenURL: DefaultTokenURL},
+	"prod": {Name: "prod", BaseURL: "https://services.truphone.com/connect-api", TokenURL: DefaultTokenURL, BuiltIn: true},
 	"preprod": {Name: "preprod", BaseURL: "https://services.truphone.com/connect-api-preprod",
-		TokenURL: DefaultTokenURL},
+		TokenURL: DefaultTokenURL, BuiltIn: true},
 	"sandbox": {Name: "sandbox", BaseURL: "http://127.0.0.1:7787",
 		TokenURL: "http://127.0.0.1:7787/auth/realms/tru-staff/protocol/openid-connect/token",
-		ClientID: "sandbox", Secret: "sandbox"},
+		ClientID: "sandbox", Secret: "sandbox", BuiltIn: true},
 }
 
 // BuiltInNames lists the built-in profiles, sorted.
@@ -48,60 +94,153 @@ func BuiltInNames() []string {
 	return names
 }
 
-// Settings is what a command needs to reach the API.
+// IsBuiltIn reports whether name is a built-in profile.
+func IsBuiltIn(name string) bool { _, ok := builtIn[name]; return ok }
+
+// BuiltIn returns the built-in profile called name.
+func BuiltIn(name string) (Profile, bool) { p, ok := builtIn[name]; return p, ok }
+
+// Settings is what a command needs to reach the API, resolved for one
+// invocation.
 type Settings struct {
-	Profile      Profile
+	Profile Profile // with the environment's overrides applied
+	// ProfileSource says how the profile was chosen: flag, env, config
+	// (current-profile) or default.
+	ProfileSource string
+	// Sources says where base-url, token-url and client-id came from: env,
+	// config or built-in.
+	Sources map[string]string
+
 	ClientID     string
 	ClientSecret string
-	SecretSource string // "env", "built-in" or ""
-	Warnings     []string
+	// SecretSource is "env" or "built-in" here; the credentials layer adds
+	// "keyring" and "file".
+	SecretSource string
+	// SecretNote says why no stored secret could be read (keyring
+	// unavailable), without any secret in it.
+	SecretNote string
+
+	ConfigFile string
+	Defaults   Defaults
+	Warnings   []string
 }
 
-// Env reads environment variables; os.Getenv in the binary, a map in tests.
-type Env func(string) string
+// ResolveOptions name the profile chosen by flag or environment.
+type ResolveOptions struct {
+	// Profile is the --profile value after the environment was applied;
+	// empty means neither gave one.
+	Profile       string
+	ProfileSource string // flag or env
+}
 
-// Resolve picks the profile (flag, then CONNECTCTL_PROFILE, then sandbox) and
-// applies the CONNECTCTL_* overrides.
-func Resolve(profileFlag string, env Env) (*Settings, error) {
-	if env == nil {
-		env = os.Getenv
+// Resolve picks the profile and applies the CONNECTCTL_* overrides to it.
+// The precedence of every key is flag > environment > config file > built-in.
+func Resolve(file *File, o ResolveOptions) (*Settings, error) {
+	if file == nil {
+		file = Empty("")
 	}
-	name := profileFlag
-	if name == "" {
-		name = env("CONNECTCTL_PROFILE")
+	s := &Settings{ConfigFile: file.Path, Sources: map[string]string{}}
+	name, src := ResolveName(file, o)
+	s.ProfileSource = src
+	p, err := file.Lookup(name, src)
+	if err != nil {
+		return nil, err
 	}
-	if name == "" {
-		name = "sandbox"
+
+	// One viper per resolution: built-in values are its defaults, the
+	// profile's file entry its config layer, CONNECTCTL_* its environment.
+	bi, _ := BuiltIn(name)
+	v := viper.New()
+	v.SetDefault("base-url", bi.BaseURL)
+	v.SetDefault("token-url", bi.TokenURL)
+	v.SetDefault("client-id", bi.ClientID)
+	if err := v.MergeConfigMap(file.rawProfile(name)); err != nil {
+		return nil, err
 	}
-	p, ok := builtIn[name]
-	if !ok {
-		return nil, fmt.Errorf("profile %q does not exist; built-in profiles: %s", name, strings.Join(BuiltInNames(), ", "))
+	envs := map[string]string{"base-url": EnvBaseURL, "token-url": EnvTokenURL, "client-id": EnvClientID, "client-secret": EnvClientSecret}
+	for key, env := range envs {
+		_ = v.BindEnv(key, env)
 	}
-	if v := env("CONNECTCTL_BASE_URL"); v != "" {
-		p.BaseURL = strings.TrimRight(v, "/")
+	for _, key := range []string{"base-url", "token-url", "client-id"} {
+		switch {
+		case envSet(envs[key]):
+			s.Sources[key] = SourceEnv
+		case v.InConfig(key) && v.GetString(key) != "":
+			s.Sources[key] = SourceConfig
+		case v.GetString(key) != "":
+			s.Sources[key] = SourceBuiltIn
+		}
 	}
-	if v := env("CONNECTCTL_TOKEN_URL"); v != "" {
-		p.TokenURL = v
+	p.BaseURL = strings.TrimRight(v.GetString("base-url"), "/")
+	p.TokenURL = v.GetString("token-url")
+	p.ClientID = v.GetString("client-id")
+	s.Profile = p
+	s.Defaults = p.Defaults
+	s.ClientID = p.ClientID
+	if sec := v.GetString("client-secret"); sec != "" {
+		s.ClientSecret, s.SecretSource = sec, SourceEnv
+	} else if p.Secret != "" && s.ClientID == bi.ClientID {
+		// The sandbox's public secret goes with its public client id only.
+		s.ClientSecret, s.SecretSource = p.Secret, SourceBuiltIn
 	}
-	s := &Settings{Profile: p, ClientID: p.ClientID, ClientSecret: p.Secret}
-	if p.Secret != "" {
-		s.SecretSource = "built-in"
-	}
-	if v := env("CONNECTCTL_CLIENT_ID"); v != "" {
-		s.ClientID = v
-	}
-	if v := env("CONNECTCTL_CLIENT_SECRET"); v != "" {
-		s.ClientSecret, s.SecretSource = v, "env"
+	if p.BaseURL == "" || p.TokenURL == "" {
+		return nil, fmt.Errorf("profile %q has no base-url or token-url; set them with `connectctl profile set base-url URL` or %s/%s", name, EnvBaseURL, EnvTokenURL)
 	}
 	for _, u := range []struct{ what, val string }{{"base URL", p.BaseURL}, {"token URL", p.TokenURL}} {
 		if err := CheckURL(u.val); err != nil {
 			return nil, fmt.Errorf("profile %q %s: %w", name, u.what, err)
 		}
 	}
-	if strings.HasPrefix(p.BaseURL, DeprecatedBaseURL) {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("profile %q uses the deprecated base URL %s; switch to https://services.truphone.com/connect-api", name, DeprecatedBaseURL))
+	if w := DeprecationWarning(p.BaseURL); w != "" {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("profile %q: %s", name, w))
 	}
+	s.Warnings = append(s.Warnings, file.Warnings...)
 	return s, nil
+}
+
+// ResolveName picks the profile's name: flag or environment (o), else the
+// config's current-profile, else sandbox. It returns the name and its source.
+func ResolveName(file *File, o ResolveOptions) (name, source string) {
+	name, source = o.Profile, o.ProfileSource
+	if name != "" && source == "" {
+		source = SourceFlag
+	}
+	if name == "" && file != nil {
+		name, source = file.CurrentProfile(), SourceConfig
+	}
+	if name == "" {
+		name, source = DefaultProfile, SourceDefault
+	}
+	return name, source
+}
+
+// Lookup is Profile with an error that says where the name came from and
+// which profiles exist.
+func (f *File) Lookup(name, source string) (Profile, error) {
+	if err := CheckProfileName(name); err != nil {
+		return Profile{}, err
+	}
+	p, ok := f.Profile(name)
+	if !ok {
+		how := map[string]string{SourceFlag: "--profile", SourceEnv: EnvProfile, SourceConfig: "current-profile in " + f.Path}[source]
+		if how == "" {
+			how = "the command line"
+		}
+		return Profile{}, fmt.Errorf("profile %q (from %s) does not exist; profiles: %s (add one with `connectctl profile add`)",
+			name, how, strings.Join(f.Names(), ", "))
+	}
+	return p, nil
+}
+
+// envSet reports whether the environment sets name to a non-empty value.
+func envSet(name string) bool { _, ok := lookupEnv(name); return ok }
+
+// DeprecationWarning returns a warning for the deprecated /esim base URL.
+func DeprecationWarning(baseURL string) string {
+	if strings.HasPrefix(baseURL, DeprecatedBaseURL) {
+		return fmt.Sprintf("the base URL %s is deprecated; switch to https://services.truphone.com/connect-api", DeprecatedBaseURL)
+	}
+	return ""
 }
 
 // CheckURL refuses plain http except to this machine: a token sent in clear

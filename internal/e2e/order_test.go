@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -168,6 +169,29 @@ func TestOrderNewBadInputSendsNothing(t *testing.T) {
 		{"activation date not RFC 3339", base("", "--activation-date", "tomorrow"), "--activation-date"},
 		{"bad order id", []string{"order", "get", "not-a-uuid"}, "want a UUID"},
 		{"unknown flag", base("", "--colour"), "unknown flag"},
+		{"bad EID format", base("", "--eid", "1234", "--ignore-checksum"), `--eid: EID "1234"`},
+		{"bad EID checksum names the override", base("", "--eid", "89049032004008882600019002594763"), "--ignore-checksum"},
+		{"bad residence", base("", "--residence", "EU"), "--residence"},
+		{"blank product", base("", "--product", " "), `--product " "`},
+		{"unknown column", base("", "--columns", "id,colour"), `--columns: unknown column "colour"`},
+		{"bad jq", base("", "--jq", ".["), "--jq"},
+		{"order wait bad id", []string{"order", "wait", "123"}, `order id "123"`},
+		{"order wait bad timeout", []string{"order", "wait", "8e2bfcc7-b524-492f-a89e-4a2255dafe44", "--wait-timeout", "-1s"}, "--wait-timeout"},
+		{"order get without id", []string{"order", "get"}, "wants ORDER_ID"},
+		{"topup without ICCID", []string{"order", "topup", "--product", europe1GB}, "wants ICCID"},
+		{"topup bad ICCID", []string{"order", "topup", "12345", "--product", europe1GB}, `ICCID: ICCID "12345"`},
+		{"topup wrong Luhn digit", []string{"order", "topup", "8944474600000109299", "--product", europe1GB}, "--ignore-checksum"},
+		{"topup without product", []string{"order", "topup", "8944478600000205337"}, "--product is required"},
+		{"topup price without currency", []string{"order", "topup", "8944478600000205337", "--product", europe1GB, "--price", "3"}, "--price and --currency go together"},
+		{"topup activation date in the past", []string{"order", "topup", "8944478600000205337", "--product", europe1GB, "--activation-date", "2001-01-01T00:00:00Z"}, "--activation-date"},
+		{"list bad status", []string{"order", "list", "--status", "done"}, `--status "done": want one of ACCEPTED, FULFILLING, COMPLETED, FAILED`},
+		{"list bad since", []string{"order", "list", "--since", "last week"}, `--since`},
+		{"list bad until", []string{"order", "list", "--until", "2024-10-17"}, `--until`},
+		{"list empty range", []string{"order", "list", "--since", "2024-10-17T00:00:00Z", "--until", "2024-10-16T00:00:00Z"}, "is not before --until"},
+		{"list limit 0", []string{"order", "list", "--limit", "0"}, "--limit 0"},
+		{"list limit and all", []string{"order", "list", "--limit", "10", "--all"}, "--limit 10 and --all"},
+		{"list extra argument", []string{"order", "list", "FAILED"}, "takes no arguments"},
+		{"list unknown column", []string{"order", "list", "--columns", "iccid,eid"}, `unknown column "eid"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,5 +247,363 @@ func TestOrderNewWaitInterrupted(t *testing.T) {
 	}
 	if code != 130 || !strings.Contains(all.String(), "connectctl order wait "+id) {
 		t.Fatalf("exit %d, stderr:\n%s", code, all.String())
+	}
+}
+
+type orderJSON struct {
+	ID            string `json:"id"`
+	Status        string `json:"status"`
+	OperationType string `json:"operationType"`
+	CreatedDate   string `json:"createdDate"`
+	Error         string `json:"error"`
+	Output        *struct {
+		ICCID          string `json:"iccid"`
+		MatchingID     string `json:"matchingId"`
+		SMDPURL        string `json:"smdpUrl"`
+		LPAURL         string `json:"lpa_url"`
+		SubscriptionID string `json:"subscription_id"`
+	} `json:"output"`
+}
+
+// newSIM orders an eSIM with -o json --wait and returns the completed order.
+func newSIM(t *testing.T, env []string, extra ...string) orderJSON {
+	t.Helper()
+	res := runOK(t, env, orderArgs(append([]string{"--wait", "--poll-interval", "100ms", "-o", "json"}, extra...)...)...)
+	var o orderJSON
+	decodeJSON(t, res.Stdout, &o)
+	if o.Status != "COMPLETED" || o.Output == nil || o.Output.ICCID == "" {
+		t.Fatalf("order not completed: %s", res.Stdout)
+	}
+	return o
+}
+
+func TestOrderJSON(t *testing.T) {
+	zbar, _ := exec.LookPath("zbarimg") // the scan is proved in TestOrderNewWaitShowsScannableCode
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "300ms")
+	env := sandboxEnv(sb)
+
+	t.Run("without --wait: the accepted order", func(t *testing.T) {
+		res := runOK(t, env, orderArgs("-o", "json")...)
+		var got map[string]any
+		decodeJSON(t, res.Stdout, &got)
+		m := orderIDLine.FindStringSubmatch(res.Stderr)
+		if len(got) != 2 || got["status"] != "ACCEPTED" || m == nil || got["id"] != m[1] {
+			t.Fatalf("stdout %s stderr %s; want {id, status: ACCEPTED} with the id of stderr", res.Stdout, res.Stderr)
+		}
+	})
+	t.Run("--jq .id gives the bare id", func(t *testing.T) {
+		res := runOK(t, env, orderArgs("--jq", ".id")...)
+		if id := strings.TrimSpace(res.Stdout); len(id) != 36 {
+			t.Fatalf("stdout %q", res.Stdout)
+		}
+	})
+	var done orderJSON
+	t.Run("--wait --qr: JSON on stdout, QR on stderr", func(t *testing.T) {
+		png := filepath.Join(t.TempDir(), "esim.png")
+		res := runOK(t, env, orderArgs("--wait", "--poll-interval", "100ms", "-o", "json", "--qr", "--qr-png", png)...)
+		decodeJSON(t, res.Stdout, &done)
+		if done.Status != "COMPLETED" || done.OperationType != "NEW_ESIM" || done.Output == nil || done.CreatedDate == "" {
+			t.Fatalf("order %s", res.Stdout)
+		}
+		code, err := lpa.Parse(done.Output.LPAURL)
+		if err != nil || code.String() != done.Output.LPAURL || code.MatchingID != done.Output.MatchingID {
+			t.Fatalf("lpa_url %q is not the canonical code (%v)", done.Output.LPAURL, err)
+		}
+		if strings.Contains(res.Stdout, "▀") || strings.Contains(res.Stdout, "esimsetup.apple.com") {
+			t.Errorf("stdout carries more than the JSON:\n%s", res.Stdout)
+		}
+		for _, want := range []string{"▀", "\n" + code.String() + "\n", "iPhone install link: https://esimsetup.apple.com/", "QR code written to " + png} {
+			if !strings.Contains(res.Stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, res.Stderr)
+			}
+		}
+		if zbar != "" {
+			if got, err := qrtest.DecodeFile(zbar, png); err != nil || got != code.String() {
+				t.Errorf("PNG decodes to %q (%v), want %q", got, err, code.String())
+			}
+		}
+	})
+	t.Run("--wait without --qr: no QR anywhere", func(t *testing.T) {
+		res := runOK(t, env, orderArgs("--wait", "--poll-interval", "100ms", "-o", "json")...)
+		if strings.Contains(res.Stdout+res.Stderr, "▀") {
+			t.Errorf("a QR code was drawn without --qr:\n%s\n%s", res.Stdout, res.Stderr)
+		}
+	})
+	if done.ID == "" {
+		t.Fatal("no completed order to look at")
+	}
+	t.Run("get and wait print the same order", func(t *testing.T) {
+		for _, cmd := range []string{"get", "wait"} {
+			res := runOK(t, env, "order", cmd, done.ID, "-o", "json")
+			var o orderJSON
+			decodeJSON(t, res.Stdout, &o)
+			if o.ID != done.ID || o.Status != "COMPLETED" || o.Output == nil || o.Output.LPAURL != done.Output.LPAURL {
+				t.Errorf("order %s: %s", cmd, res.Stdout)
+			}
+		}
+	})
+	t.Run("get -o yaml", func(t *testing.T) {
+		res := runOK(t, env, "order", "get", done.ID, "-o", "yaml")
+		if !strings.Contains(res.Stdout, "id: "+done.ID) || !strings.Contains(res.Stdout, "status: COMPLETED") {
+			t.Errorf("yaml:\n%s", res.Stdout)
+		}
+	})
+	t.Run("get table shows the code and link", func(t *testing.T) {
+		res := runOK(t, env, "order", "get", done.ID)
+		for _, want := range []string{"Order:", done.ID, "Status:", "COMPLETED", "ICCID:", done.Output.ICCID,
+			"Activation code:", done.Output.LPAURL, "iPhone install link:"} {
+			if !strings.Contains(res.Stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, res.Stdout)
+			}
+		}
+		if strings.Contains(res.Stdout, "▀") {
+			t.Errorf("QR drawn in a pipe without --qr:\n%s", res.Stdout)
+		}
+	})
+	t.Run("get --columns gives a row", func(t *testing.T) {
+		res := runOK(t, env, "order", "get", done.ID, "--columns", "status,iccid", "--no-headers")
+		if got := strings.TrimSpace(res.Stdout); got != "COMPLETED\t"+done.Output.ICCID {
+			t.Errorf("row %q", got)
+		}
+	})
+	t.Run("FAILED exits 7 and still prints the order", func(t *testing.T) {
+		res := testenv.Run(t, bin, env, "order", "new", "--product", "SANDBOX-FAIL", "--email", "e2e@example.com",
+			"--country", "PT", "--device-type", "ios", "--wait", "--poll-interval", "100ms", "-o", "json")
+		var o orderJSON
+		decodeJSON(t, res.Stdout, &o)
+		if res.ExitCode != 7 || o.Status != "FAILED" || o.Error == "" || !strings.Contains(res.Stderr, "FAILED") {
+			t.Fatalf("exit %d stdout %s stderr %s", res.ExitCode, res.Stdout, res.Stderr)
+		}
+		// order get of a FAILED order is a success: the order is shown.
+		res = runOK(t, env, "order", "get", o.ID, "-o", "json")
+		decodeJSON(t, res.Stdout, &o)
+		if o.Status != "FAILED" {
+			t.Errorf("order get: %s", res.Stdout)
+		}
+		// order wait of it is not.
+		res = testenv.Run(t, bin, env, "order", "wait", o.ID, "-o", "json")
+		if res.ExitCode != 7 {
+			t.Errorf("order wait of a FAILED order: exit %d", res.ExitCode)
+		}
+	})
+	t.Run("timeout exits 8 with nothing on stdout", func(t *testing.T) {
+		res := testenv.Run(t, bin, env, orderArgs("--wait", "--wait-timeout", "150ms", "--poll-interval", "100ms", "-o", "json")...)
+		if res.ExitCode != 8 || res.Stdout != "" || !strings.Contains(res.Stderr, "connectctl order wait") {
+			t.Fatalf("exit %d stdout %q stderr %s", res.ExitCode, res.Stdout, res.Stderr)
+		}
+	})
+	t.Run("unknown order exits 4 with a JSON error", func(t *testing.T) {
+		res := testenv.Run(t, bin, env, "order", "get", "7f1c2a3e-0000-4000-8000-000000000000", "-o", "json")
+		if res.ExitCode != 4 || res.Stdout != "" || !strings.Contains(res.Stderr, `"status":404`) {
+			t.Fatalf("exit %d stdout %q stderr %s", res.ExitCode, res.Stdout, res.Stderr)
+		}
+		res = testenv.Run(t, bin, env, "order", "wait", "7f1c2a3e-0000-4000-8000-000000000000")
+		if res.ExitCode != 4 {
+			t.Fatalf("order wait: exit %d stderr %s", res.ExitCode, res.Stderr)
+		}
+	})
+}
+
+func TestOrderTopUp(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "300ms")
+	env := sandboxEnv(sb)
+	sim := newSIM(t, env)
+	iccid := sim.Output.ICCID
+
+	t.Run("table", func(t *testing.T) {
+		res := runOK(t, env, "order", "topup", iccid, "--product", europe1GB, "--wait", "--poll-interval", "100ms")
+		if orderIDLine.FindString(res.Stderr) == "" {
+			t.Errorf("no order id on stderr: %s", res.Stderr)
+		}
+		for _, want := range []string{"Status:", "COMPLETED", "Type:", "TOPUP", "ICCID:", iccid, "Subscription:"} {
+			if !strings.Contains(res.Stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, res.Stdout)
+			}
+		}
+		if strings.Contains(res.Stdout, "Activation code") || strings.Contains(res.Stdout, "▀") {
+			t.Errorf("a top-up has no activation code:\n%s", res.Stdout)
+		}
+	})
+	t.Run("json, two plans, price and activation date", func(t *testing.T) {
+		activation := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+		res := runOK(t, env, "order", "topup", iccid, "--product", europe1GB, "--product", "brXJ4UXLbZiiqGph6636YVI-lbQIo5wu5_5-1xzPmkk=",
+			"--price", "5", "--currency", "eur", "--activation-date", activation, "--wait", "--poll-interval", "100ms", "-o", "json")
+		var o orderJSON
+		decodeJSON(t, res.Stdout, &o)
+		if o.Status != "COMPLETED" || o.OperationType != "TOPUP" || o.Output == nil || o.Output.ICCID != iccid ||
+			o.Output.SubscriptionID == "" || o.Output.MatchingID != "" || o.Output.LPAURL != "" {
+			t.Fatalf("top-up %s", res.Stdout)
+		}
+	})
+	t.Run("without --wait", func(t *testing.T) {
+		res := runOK(t, env, "order", "topup", iccid, "--product", europe1GB)
+		m := orderIDLine.FindStringSubmatch(res.Stderr)
+		if m == nil || strings.TrimSpace(res.Stdout) != m[1] {
+			t.Fatalf("stdout %q stderr %q", res.Stdout, res.Stderr)
+		}
+	})
+	t.Run("FAILED exits 7", func(t *testing.T) {
+		res := testenv.Run(t, bin, env, "order", "topup", iccid, "--product", "SANDBOX-FAIL", "--wait", "--poll-interval", "100ms")
+		if res.ExitCode != 7 || !strings.Contains(res.Stdout, "FAILED") {
+			t.Fatalf("exit %d stdout %s stderr %s", res.ExitCode, res.Stdout, res.Stderr)
+		}
+	})
+	t.Run("timeout exits 8", func(t *testing.T) {
+		res := testenv.Run(t, bin, env, "order", "topup", iccid, "--product", europe1GB, "--wait", "--wait-timeout", "150ms", "--poll-interval", "100ms")
+		if res.ExitCode != 8 || !strings.Contains(res.Stderr, "connectctl order wait") {
+			t.Fatalf("exit %d stderr %s", res.ExitCode, res.Stderr)
+		}
+	})
+	t.Run("unknown SIM: the API refuses, exit 5", func(t *testing.T) {
+		res := testenv.Run(t, bin, env, "order", "topup", "8944478600000205337", "--product", europe1GB)
+		if res.ExitCode != 5 || !strings.Contains(res.Stderr, "INVALID_FIELD_VALUE") {
+			t.Fatalf("exit %d stderr %s", res.ExitCode, res.Stderr)
+		}
+	})
+	t.Run("wrong Luhn digit goes out with --ignore-checksum", func(t *testing.T) {
+		before := sb.Stats(t).Requests["POST /v1/order"]
+		res := testenv.Run(t, bin, env, "order", "topup", "8944474600000109299", "--product", europe1GB, "--ignore-checksum")
+		if !strings.Contains(res.Stderr, "sending it anyway") || sb.Stats(t).Requests["POST /v1/order"] != before+1 {
+			t.Fatalf("exit %d stderr %s", res.ExitCode, res.Stderr)
+		}
+	})
+}
+
+func TestOrderList(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	start := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	// 41 orders: more than one page of 40, and more than the default limit.
+	const n = 41
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			product := europe1GB
+			if i%10 == 3 {
+				product = "SANDBOX-FAIL"
+			}
+			res := testenv.Run(t, bin, env, "order", "new", "--product", product, "--email", "list@example.com",
+				"--country", "PT", "--device-type", "android")
+			if res.ExitCode != 0 {
+				errs <- res.Stderr
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatalf("order new: %s", e)
+	}
+
+	t.Run("table, default limit 30", func(t *testing.T) {
+		res := runOK(t, env, "order", "list")
+		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+		if lines[0] != "ID\tSTATUS\tICCID\tCREATED" || len(lines) != 31 {
+			t.Fatalf("%d lines, header %q", len(lines), lines[0])
+		}
+		f := strings.Split(lines[1], "\t")
+		if len(f) != 4 || len(f[0]) != 36 || f[1] != "COMPLETED" || !strings.HasPrefix(f[2], "89") {
+			t.Errorf("row %q", lines[1])
+		}
+		if _, err := time.Parse(time.RFC3339, f[3]); err != nil {
+			t.Errorf("CREATED %q: %v", f[3], err)
+		}
+	})
+	t.Run("--all -o json streams every page", func(t *testing.T) {
+		res := runOK(t, env, "order", "list", "--all", "-o", "json")
+		var orders []orderJSON
+		decodeJSON(t, res.Stdout, &orders)
+		if len(orders) != n {
+			t.Fatalf("%d orders, want %d", len(orders), n)
+		}
+		seen := map[string]bool{}
+		for _, o := range orders {
+			if seen[o.ID] || o.OperationType != "NEW_ESIM" {
+				t.Errorf("order %+v repeated or of the wrong type", o)
+			}
+			seen[o.ID] = true
+		}
+	})
+	t.Run("--all -o ndjson", func(t *testing.T) {
+		res := runOK(t, env, "order", "list", "--all", "-o", "ndjson")
+		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+		if len(lines) != n {
+			t.Fatalf("%d lines, want %d", len(lines), n)
+		}
+		for _, l := range lines {
+			var o orderJSON
+			decodeJSON(t, l, &o)
+		}
+	})
+	t.Run("--limit", func(t *testing.T) {
+		res := runOK(t, env, "order", "list", "-L", "5", "--jq", "length")
+		if strings.TrimSpace(res.Stdout) != "5" {
+			t.Fatalf("length %q", res.Stdout)
+		}
+	})
+	t.Run("--status any case", func(t *testing.T) {
+		res := runOK(t, env, "order", "list", "--status", "failed", "--all", "-o", "json")
+		var orders []orderJSON
+		decodeJSON(t, res.Stdout, &orders)
+		if len(orders) != 4 {
+			t.Fatalf("%d FAILED orders, want 4", len(orders))
+		}
+		for _, o := range orders {
+			if o.Status != "FAILED" || o.Error == "" {
+				t.Errorf("order %+v", o)
+			}
+		}
+	})
+	t.Run("--since and --until", func(t *testing.T) {
+		for _, since := range []string{"15m", start} {
+			res := runOK(t, env, "order", "list", "--since", since, "--all", "--jq", "length")
+			if strings.TrimSpace(res.Stdout) != "41" {
+				t.Errorf("--since %s: %s", since, res.Stdout)
+			}
+		}
+		res := runOK(t, env, "order", "list", "--until", start, "-o", "json")
+		if strings.TrimSpace(res.Stdout) != "[]" {
+			t.Errorf("--until before every order: %q", res.Stdout)
+		}
+		res = runOK(t, env, "order", "list", "--until", start)
+		if strings.TrimSpace(res.Stdout) != "ID\tSTATUS\tICCID\tCREATED" {
+			t.Errorf("an empty table in a pipe is its header: %q", res.Stdout)
+		}
+	})
+	t.Run("wide columns", func(t *testing.T) {
+		res := runOK(t, env, "order", "list", "-L", "1", "--columns", "id,type,subscription")
+		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+		if len(lines) != 2 || lines[0] != "ID\tTYPE\tSUBSCRIPTION" || !strings.Contains(lines[1], "\tNEW_ESIM\t") {
+			t.Fatalf("table:\n%s", res.Stdout)
+		}
+	})
+}
+
+// Profile defaults stand in for --country and --device-type.
+func TestOrderNewProfileDefaults(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin)
+	env := append(sandboxEnv(sb), "XDG_CONFIG_HOME="+t.TempDir())
+	args := []string{"order", "new", "--product", europe1GB, "--email", "e2e@example.com", "-o", "json"}
+	res := testenv.Run(t, bin, env, args...)
+	if res.ExitCode != 2 || !strings.Contains(res.Stderr, "--country is required") {
+		t.Fatalf("without defaults: exit %d stderr %s", res.ExitCode, res.Stderr)
+	}
+	runOK(t, env, "profile", "set", "defaults.country", "pt")
+	res = testenv.Run(t, bin, env, args...)
+	if res.ExitCode != 2 || !strings.Contains(res.Stderr, "--device-type is required") {
+		t.Fatalf("without a device type and no terminal: exit %d stderr %s", res.ExitCode, res.Stderr)
+	}
+	if st := sb.Stats(t); st.TokenRequests != 0 || st.APIRequests() != 0 {
+		t.Fatalf("missing input reached the sandbox: %v", st.Requests)
+	}
+	runOK(t, env, "profile", "set", "defaults.device-type", "iot")
+	res = runOK(t, env, args...)
+	var o orderJSON
+	decodeJSON(t, res.Stdout, &o)
+	if o.Status != "ACCEPTED" {
+		t.Fatalf("order %s", res.Stdout)
 	}
 }

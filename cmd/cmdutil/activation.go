@@ -1,0 +1,95 @@
+package cmdutil
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/lpa"
+	"github.com/connectctl/connectctl/internal/qr"
+)
+
+// QRDisplay chooses how an activation code is handed over as a QR code. Every
+// command that shows an activation code (order new|get|wait, sim get, sim qr)
+// shares it, so a code looks and scans the same everywhere.
+type QRDisplay struct {
+	QR     bool   // draw the QR code even where it is not drawn by default
+	PNG    string // also write the QR code as a PNG to this file
+	Invert bool   // draw for a dark terminal without colour
+
+	pngFlag string // the flag name PNG came from, for messages
+}
+
+// BindFlags binds --qr (unless qrFlag is false), the PNG flag (pngFlag:
+// "qr-png", or "png" where the command is about the QR code itself) and
+// --invert.
+func (d *QRDisplay) BindFlags(cmd *cobra.Command, qrFlag bool, pngFlag string) {
+	fl := cmd.Flags()
+	if qrFlag {
+		fl.BoolVar(&d.QR, "qr", false, "Show the activation code as a QR code (default on a terminal; on stderr with -o json)")
+	}
+	d.pngFlag = pngFlag
+	fl.StringVar(&d.PNG, pngFlag, "", "Also write the QR code as a PNG to this file")
+	fl.BoolVar(&d.Invert, "invert", false, "Draw the QR code for a dark terminal without colour")
+}
+
+// Validate checks the flags before anything is sent.
+func (d *QRDisplay) Validate() error {
+	name := d.pngFlag
+	if name == "" {
+		name = "qr-png"
+	}
+	if d.PNG != "" && (strings.HasSuffix(d.PNG, "/") || strings.TrimSpace(d.PNG) == "") {
+		return FlagErrorf("--%s %q: want a file name, not a folder", name, d.PNG)
+	}
+	return nil
+}
+
+// ActivationFields are the two lines a person copies from: the code as text
+// and the iPhone install link, as (label, value) pairs.
+func ActivationFields(code lpa.Code) [][2]string {
+	return [][2]string{
+		{"Activation code", code.String()},
+		{"iPhone install link", lpa.IOSInstallURL(code)},
+	}
+}
+
+// RenderQR draws code as a terminal QR code followed by the code as text, and
+// writes the PNG if one was asked for. Where the QR code goes:
+//
+//   - stdout carries data for a program (structured): on stderr, and only
+//     with --qr (or always);
+//   - a table: on stdout, when stdout is a terminal, with --qr, or always.
+//
+// always is for commands whose purpose is the QR code (sim qr).
+func RenderQR(ios *iostreams.IOStreams, code lpa.Code, d QRDisplay, structured, always bool) error {
+	var w io.Writer
+	color := ios.ColorEnabled()
+	switch {
+	case structured && (d.QR || always):
+		w, color = ios.ErrOut, ios.IsStderrTTY() && color
+	case !structured && (d.QR || always || ios.IsStdoutTTY()):
+		w = ios.Out
+	}
+	if w != nil {
+		fmt.Fprintln(w)
+		if err := qr.Terminal(w, code.String(), qr.Options{Color: color, Invert: d.Invert}); err != nil {
+			return fmt.Errorf("drawing the QR code: %w", err)
+		}
+		fmt.Fprintln(w, code.String())
+	}
+	if d.PNG != "" {
+		if err := qr.SavePNG(d.PNG, code.String()); err != nil {
+			name := d.pngFlag
+			if name == "" {
+				name = "qr-png"
+			}
+			return fmt.Errorf("--%s: %w", name, err)
+		}
+		fmt.Fprintf(ios.ErrOut, "QR code written to %s\n", d.PNG)
+	}
+	return nil
+}

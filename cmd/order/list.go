@@ -1,0 +1,183 @@
+package order
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/output"
+	"github.com/connectctl/connectctl/internal/validate"
+)
+
+// DefaultListLimit is how many orders `order list` shows without --limit or
+// --all, as gh's list commands do.
+const DefaultListLimit = 30
+
+// Statuses are the order statuses --status takes (any case; the documents'
+// FULFILING spelling too).
+var Statuses = []string{
+	connect.OrderStatusAccepted, connect.OrderStatusFulfilling,
+	connect.OrderStatusCompleted, connect.OrderStatusFailed,
+}
+
+// ListOptions are the inputs of `order list`.
+type ListOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*connect.Client, error)
+	Printer func() (*output.Printer, error)
+	Now     func() time.Time
+
+	Status string
+	Since  string
+	Until  string
+	Limit  int
+	All    bool
+
+	query connect.OrdersQuery
+}
+
+// NewCmdList returns `connectctl order list`; runF replaces the run function in tests.
+func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	return newCmdList(f, &ListOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer, Now: time.Now}, runF)
+}
+
+func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list [--status S] [--since TIME|DURATION] [--until TIME] [--limit N | --all]",
+		Short: "List orders, oldest first",
+		Long: "List orders in the order they were placed. Shows the first 30 unless --limit\n" +
+			"or --all says otherwise; --all with -o json or -o ndjson streams page by page.\n\n" +
+			"--since and --until take an RFC 3339 time (2024-10-17T09:30:00Z) or a\n" +
+			"duration back from now (15m, 2h, 7d, 2w).",
+		Example: "  connectctl order list --status failed --since 24h\n" +
+			"  connectctl order list --all -o ndjson",
+		Aliases: []string{"ls"},
+		Args:    exactArgs(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runList(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Status, "status", "", "Only orders with this status: "+strings.Join(Statuses, ", "))
+	fl.StringVar(&opts.Since, "since", "", "Only orders created at or after this RFC 3339 time, or this long ago (15m, 2h, 7d)")
+	fl.StringVar(&opts.Until, "until", "", "Only orders created before this RFC 3339 time, or this long ago")
+	fl.IntVarP(&opts.Limit, "limit", "L", DefaultListLimit, "Show at most this many orders")
+	fl.BoolVar(&opts.All, "all", false, "Show every order (no --limit)")
+	return cmd
+}
+
+func (o *ListOptions) validate(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("status") {
+		s, err := ParseStatus(o.Status)
+		if err != nil {
+			return err
+		}
+		o.query.Status = s
+	}
+	now := o.Now()
+	var err error
+	if cmd.Flags().Changed("since") {
+		if o.query.StartDate, err = ParseTimeOrAgo("--since", o.Since, now); err != nil {
+			return err
+		}
+	}
+	if cmd.Flags().Changed("until") {
+		if o.query.EndDate, err = ParseTimeOrAgo("--until", o.Until, now); err != nil {
+			return err
+		}
+	}
+	if !o.query.StartDate.IsZero() && !o.query.EndDate.IsZero() && !o.query.StartDate.Before(o.query.EndDate) {
+		return cmdutil.FlagErrorf("--since %s is not before --until %s: want a time range that is not empty", o.Since, o.Until)
+	}
+	if o.All && cmd.Flags().Changed("limit") {
+		return cmdutil.FlagErrorf("--limit %d and --all do not go together: pick one", o.Limit)
+	}
+	if o.Limit < 1 {
+		return cmdutil.FlagErrorf("--limit %d: want a positive number of orders; use --all for everything", o.Limit)
+	}
+	if o.All {
+		o.Limit = 0
+	}
+	return nil
+}
+
+// ParseStatus validates --status: one of Statuses, any case, FULFILING
+// accepted for FULFILLING.
+func ParseStatus(s string) (string, error) {
+	up := connect.NormalizeOrderStatus(strings.ToUpper(strings.TrimSpace(s)))
+	for _, st := range Statuses {
+		if up == st {
+			return st, nil
+		}
+	}
+	return "", cmdutil.FlagErrorf("--status %q: want one of %s (any case)", s, strings.Join(Statuses, ", "))
+}
+
+var agoRE = regexp.MustCompile(`^(\d+)([dw])$`)
+
+// ParseTimeOrAgo reads an RFC 3339 time or a positive duration back from now:
+// a Go duration (90s, 15m, 1h30m) or whole days and weeks (7d, 2w).
+func ParseTimeOrAgo(flag, s string, now time.Time) (time.Time, error) {
+	in := strings.TrimSpace(s)
+	want := "want an RFC 3339 time such as 2024-10-17T09:30:00Z or a duration back from now such as 15m, 2h or 7d"
+	if in == "" {
+		return time.Time{}, cmdutil.FlagErrorf("%s %q: empty, %s", flag, s, want)
+	}
+	if m := agoRE.FindStringSubmatch(in); m != nil {
+		n, err := strconv.Atoi(m[1])
+		days := map[string]int{"d": 1, "w": 7}[m[2]]
+		if err != nil || n <= 0 || n > 100*365/days {
+			return time.Time{}, cmdutil.FlagErrorf("%s %q: want a positive duration of at most 100 years", flag, s)
+		}
+		return now.AddDate(0, 0, -n*days), nil
+	}
+	if d, err := time.ParseDuration(in); err == nil {
+		if d <= 0 {
+			return time.Time{}, cmdutil.FlagErrorf("%s %q: want a positive duration back from now such as 15m", flag, s)
+		}
+		return now.Add(-d), nil
+	}
+	if len(in) > 0 && in[0] >= '0' && in[0] <= '9' && !strings.Contains(in, "-") {
+		// Looks like a duration with a unit Go does not know (15 min, 3mo).
+		return time.Time{}, cmdutil.FlagErrorf("%s %q: not a duration, %s (units: s, m, h, d, w)", flag, s, want)
+	}
+	t, err := validate.RFC3339(in)
+	if err != nil {
+		return time.Time{}, cmdutil.FlagErrorf("%s: %v, or a duration back from now such as 15m, 2h or 7d", flag, err)
+	}
+	return t, nil
+}
+
+func runList(ctx context.Context, o *ListOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	cols := Columns()
+	if err := factory.CheckColumns(p, cols); err != nil {
+		return err
+	}
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	if _, err := output.List(p, client.ListOrders(ctx, o.query), cols, o.Limit); err != nil {
+		return fmt.Errorf("order list: %w", err)
+	}
+	return nil
+}

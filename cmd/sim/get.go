@@ -1,0 +1,209 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/cmd/subs"
+	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/lpa"
+	"github.com/connectctl/connectctl/internal/output"
+)
+
+// getColumns are sim get's fields: the SIM's, plus the activation code as
+// text and as the iPhone install link.
+var getColumns = append(append([]output.Column[connect.SIM](nil), simColumns...),
+	output.Column[connect.SIM]{Name: "activation-code", Header: "ACTIVATION CODE", Value: func(s connect.SIM) string {
+		if c, _, err := s.ActivationCode(); err == nil {
+			return c.String()
+		}
+		return ""
+	}},
+	output.Column[connect.SIM]{Name: "ios-link", Header: "IPHONE INSTALL LINK", Value: func(s connect.SIM) string {
+		if c, _, err := s.ActivationCode(); err == nil {
+			return lpa.IOSInstallURL(c)
+		}
+		return ""
+	}},
+)
+
+// GetOptions are the inputs of `sim get` and `sim qr`.
+type GetOptions struct {
+	IO      *iostreams.IOStreams
+	Client  func() (*connect.Client, error)
+	Printer *output.Printer
+	ICCID   string
+	Display cmdutil.QRDisplay
+}
+
+// iccidArg reads a read-only command's ICCID argument: a bad format is
+// refused, a wrong check digit only warned about.
+func iccidArg(io *iostreams.IOStreams, value string) (string, error) {
+	return cmdutil.ICCIDArg(io.ErrOut, "ICCID", value, false, false)
+}
+
+// NewCmdGet returns `connectctl sim get ICCID`; runF replaces the run function in tests.
+func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	if runF == nil {
+		runF = runGet
+	}
+	cmd := &cobra.Command{
+		Use:   "get ICCID [--qr] [--qr-png FILE]",
+		Short: "Show a SIM profile: state, EID, activation code",
+		Long: "Show a SIM profile: its state (Released, Downloaded, Installed,\n" +
+			"Unavailable), EID, and its activation code as text, as the iPhone install\n" +
+			"link and, on a terminal or with --qr, as a QR code. With -o json the QR code\n" +
+			"goes to stderr. The code and the link install the profile: treat them as\n" +
+			"secrets.",
+		Args: subs.ExactArgs("ICCID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			opts.Printer = p
+			if err := factory.CheckColumns(p, getColumns); err != nil {
+				return err
+			}
+			if err := opts.Display.Validate(); err != nil {
+				return err
+			}
+			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	opts.Display.BindFlags(cmd, true, "qr-png")
+	return subs.SetColumns(cmd, getColumns)
+}
+
+// activationCode resolves a SIM's code, printing the API's inconsistencies
+// as warnings. ok is false when there is no usable code.
+func activationCode(io *iostreams.IOStreams, s *connect.SIM) (lpa.Code, error) {
+	code, warnings, err := s.ActivationCode()
+	for _, w := range warnings {
+		fmt.Fprintln(io.ErrOut, "warning:", w)
+	}
+	return code, err
+}
+
+func runGet(ctx context.Context, o *GetOptions) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	s, err := client.GetSIM(ctx, o.ICCID)
+	if err != nil {
+		return fmt.Errorf("sim get: %w", err)
+	}
+	code, codeErr := activationCode(o.IO, s)
+	if err := output.Item(o.Printer, *s, getColumns); err != nil {
+		return err
+	}
+	wantQR := o.Display.QR || o.Display.PNG != ""
+	switch {
+	case codeErr == nil:
+		return cmdutil.RenderQR(o.IO, code, o.Display, o.Printer.Structured(), false)
+	case errors.Is(codeErr, connect.ErrNoLPA):
+		if wantQR {
+			fmt.Fprintf(o.IO.ErrOut, "warning: SIM %s has no activation code to draw\n", s.ICCID)
+		}
+	default:
+		// A malformed code is reported, never drawn as a garbled QR.
+		fmt.Fprintln(o.IO.ErrOut, "warning: the API's activation code is malformed:", codeErr)
+	}
+	return nil
+}
+
+// NewCmdQR returns `connectctl sim qr ICCID`; runF replaces the run function in tests.
+func NewCmdQR(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	if runF == nil {
+		runF = runQR
+	}
+	cmd := &cobra.Command{
+		Use:   "qr ICCID [--png FILE]",
+		Short: "Show a SIM's activation code as a QR code, text and iPhone link",
+		Long: "Show a SIM profile's activation code for handing over: as a QR code that a\n" +
+			"phone's camera reads, as text (LPA:1$...) to type in, and as the link that\n" +
+			"installs it on iOS 17.4 and later. --png also writes the QR code as a PNG.\n" +
+			"With -o json stdout carries {iccid, activation_code, ios_install_url} and\n" +
+			"the QR code goes to stderr. The code installs the profile: treat it as a secret.",
+		Args: subs.ExactArgs("ICCID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			opts.Printer = p
+			if err := factory.CheckColumns(p, qrColumns); err != nil {
+				return err
+			}
+			if err := opts.Display.Validate(); err != nil {
+				return err
+			}
+			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	opts.Display.BindFlags(cmd, false, "png")
+	return subs.SetColumns(cmd, qrColumns)
+}
+
+// QRCode is sim qr's structured output.
+type QRCode struct {
+	ICCID          string `json:"iccid"`
+	ActivationCode string `json:"activation_code"`
+	IOSInstallURL  string `json:"ios_install_url"`
+}
+
+var qrColumns = []output.Column[QRCode]{
+	{Name: "iccid", Header: "ICCID", Value: func(q QRCode) string { return q.ICCID }},
+	{Name: "activation-code", Header: "ACTIVATION CODE", Value: func(q QRCode) string { return q.ActivationCode }},
+	{Name: "ios-link", Header: "IPHONE INSTALL LINK", Value: func(q QRCode) string { return q.IOSInstallURL }},
+}
+
+func runQR(ctx context.Context, o *GetOptions) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	s, err := client.GetSIM(ctx, o.ICCID)
+	if err != nil {
+		return fmt.Errorf("sim qr: %w", err)
+	}
+	code, err := activationCode(o.IO, s)
+	if errors.Is(err, connect.ErrNoLPA) {
+		return fmt.Errorf("sim qr: SIM %s has no activation code (no lpa_url or matching id in the API's answer)", s.ICCID)
+	} else if err != nil {
+		return fmt.Errorf("sim qr: the API's activation code for SIM %s is malformed: %w", s.ICCID, err)
+	}
+	structured := o.Printer.Structured()
+	if structured {
+		q := QRCode{ICCID: s.ICCID, ActivationCode: code.String(), IOSInstallURL: lpa.IOSInstallURL(code)}
+		if err := output.Item(o.Printer, q, qrColumns); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "ICCID:\t%s\n", s.ICCID)
+		for _, kv := range cmdutil.ActivationFields(code) {
+			fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return cmdutil.RenderQR(o.IO, code, o.Display, structured, true)
+}

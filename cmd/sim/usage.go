@@ -1,0 +1,175 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/cmd/subs"
+	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/output"
+)
+
+// NewCmdSubs returns `connectctl sim subs ICCID`; runF replaces the run function in tests.
+func NewCmdSubs(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	if runF == nil {
+		runF = runSubs
+	}
+	cols := subs.Columns(false)
+	return subs.SetColumns(&cobra.Command{
+		Use:   "subs ICCID",
+		Short: "List every subscription ever on a SIM",
+		Long: "List every subscription ever on a SIM, oldest first: product, status\n" +
+			"(ACTIVE, PENDING, DEPLETED, EXPIRED), data used and left, expiry. Tables show\n" +
+			"sizes for people (1.2 GB); -o json the byte counts. More columns:\n" +
+			"--columns product,status,used,left,total,expires,activated,id.",
+		Args: subs.ExactArgs("ICCID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			opts.Printer = p
+			if err := factory.CheckColumns(p, cols); err != nil {
+				return err
+			}
+			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}, cols)
+}
+
+func runSubs(ctx context.Context, o *GetOptions) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	if _, err := output.List(o.Printer, client.ListSIMSubscriptions(ctx, o.ICCID), subs.Columns(false), 0); err != nil {
+		return fmt.Errorf("sim subs: %w", err)
+	}
+	return nil
+}
+
+// Usage is a SIM's balance: the sums over its ACTIVE subscriptions (PENDING
+// ones have not started; DEPLETED and EXPIRED ones are over). Byte counts
+// are integers; nearest_expiry is the earliest end of an ACTIVE
+// subscription, null when there is none.
+type Usage struct {
+	ICCID         string     `json:"iccid"`
+	Subscriptions int        `json:"subscriptions"` // ACTIVE ones
+	InitialBytes  int64      `json:"initial_bytes"`
+	SpentBytes    int64      `json:"spent_bytes"`
+	LeftBytes     int64      `json:"left_bytes"`
+	PercentUsed   float64    `json:"percent_used"` // spent / initial x 100, one decimal
+	NearestExpiry *time.Time `json:"nearest_expiry"`
+
+	pending int // PENDING subscriptions left out, for a note
+}
+
+// SumUsage computes a SIM's usage from its subscriptions.
+func SumUsage(iccid string, list []connect.Subscription) Usage {
+	u := Usage{ICCID: iccid}
+	for _, s := range list {
+		switch s.Status {
+		case connect.SubscriptionPending:
+			u.pending++
+			continue
+		case connect.SubscriptionActive:
+		default:
+			continue
+		}
+		u.Subscriptions++
+		u.InitialBytes += s.InitialBalance
+		u.SpentBytes += s.SpentBalance
+		if !s.ExpirationDate.IsZero() && (u.NearestExpiry == nil || s.ExpirationDate.Before(*u.NearestExpiry)) {
+			t := s.ExpirationDate.UTC()
+			u.NearestExpiry = &t
+		}
+	}
+	u.LeftBytes = connect.Balance(list)
+	if u.InitialBytes > 0 {
+		u.PercentUsed = math.Round(float64(u.SpentBytes)/float64(u.InitialBytes)*1000) / 10
+	}
+	return u
+}
+
+var usageColumns = []output.Column[Usage]{
+	{Name: "iccid", Header: "ICCID", Value: func(u Usage) string { return u.ICCID }},
+	{Name: "subscriptions", Header: "ACTIVE SUBSCRIPTIONS", Value: func(u Usage) string { return strconv.Itoa(u.Subscriptions) }},
+	{Name: "total", Header: "TOTAL", Value: func(u Usage) string { return output.Bytes(u.InitialBytes) }},
+	{Name: "used", Header: "USED", Value: func(u Usage) string { return output.Bytes(u.SpentBytes) }},
+	{Name: "left", Header: "LEFT", Value: func(u Usage) string { return output.Bytes(u.LeftBytes) }},
+	{Name: "percent", Header: "USED %", Value: func(u Usage) string {
+		return strconv.FormatFloat(u.PercentUsed, 'f', -1, 64) + "%"
+	}},
+	{Name: "expires", Header: "NEAREST EXPIRY", Value: func(u Usage) string {
+		if u.NearestExpiry == nil {
+			return ""
+		}
+		return subs.FormatTime(*u.NearestExpiry)
+	}},
+}
+
+// NewCmdUsage returns `connectctl sim usage ICCID`; runF replaces the run function in tests.
+func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	if runF == nil {
+		runF = runUsage
+	}
+	return subs.SetColumns(&cobra.Command{
+		Use:   "usage ICCID",
+		Short: "Show a SIM's balance: total, used, left, % used, nearest expiry",
+		Long: "Show a SIM's balance, summed over its ACTIVE subscriptions (PENDING ones have\n" +
+			"not started, DEPLETED and EXPIRED ones are over): data in total, used and\n" +
+			"left, the share used, and the nearest expiry. Tables show sizes for people\n" +
+			"(1.2 GB, binary units as the API's plans: 1 GB = 1073741824 bytes); -o json\n" +
+			"shows byte counts:\n" +
+			"  {\"iccid\", \"subscriptions\", \"initial_bytes\", \"spent_bytes\", \"left_bytes\",\n" +
+			"   \"percent_used\", \"nearest_expiry\"}",
+		Example: "  connectctl sim usage 8944478600000205337\n" +
+			"  connectctl sim usage 8944478600000205337 --jq .left_bytes",
+		Args: subs.ExactArgs("ICCID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			opts.Printer = p
+			if err := factory.CheckColumns(p, usageColumns); err != nil {
+				return err
+			}
+			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}, usageColumns)
+}
+
+func runUsage(ctx context.Context, o *GetOptions) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	list, err := connect.Collect(client.ListSIMSubscriptions(ctx, o.ICCID))
+	if err != nil {
+		return fmt.Errorf("sim usage: %w", err)
+	}
+	u := SumUsage(o.ICCID, list)
+	if err := output.Item(o.Printer, u, usageColumns); err != nil {
+		return err
+	}
+	if u.pending > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "Not counted: %d PENDING subscription(s), not started yet (see `connectctl sim subs %s`).\n",
+			u.pending, o.ICCID)
+	}
+	return nil
+}

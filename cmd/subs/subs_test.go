@@ -1,0 +1,202 @@
+package subs
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/iostreams"
+)
+
+func TestListFlags(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantErr  string // "" = accepted
+		wantWarn string
+		check    func(t *testing.T, o *ListOptions)
+	}{
+		{name: "no filters", check: func(t *testing.T, o *ListOptions) {
+			if o.query != (connect.SubscriptionsQuery{}) || o.Limit.N() != DefaultLimit {
+				t.Errorf("query %+v limit %d", o.query, o.Limit.N())
+			}
+		}},
+		{name: "every filter", args: []string{"--iccid", "8944478600000205337", "--email", " ana@example.com ",
+			"--product", "qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=", "--after", "2025-01-01T00:00:00Z",
+			"--before", "2025-02-01T00:00:00+01:00", "--all"},
+			check: func(t *testing.T, o *ListOptions) {
+				q := o.query
+				if q.ICCID != "8944478600000205337" || q.Email != "ana@example.com" ||
+					q.ProductID != "qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=" ||
+					!q.After.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) ||
+					!q.Before.Equal(time.Date(2025, 1, 31, 23, 0, 0, 0, time.UTC)) || o.Limit.N() != 0 {
+					t.Errorf("query %+v limit %d", q, o.Limit.N())
+				}
+			}},
+		{name: "ICCID filler stripped", args: []string{"--iccid", "8944478600000205337F"}, check: func(t *testing.T, o *ListOptions) {
+			if o.query.ICCID != "8944478600000205337" {
+				t.Errorf("iccid %q", o.query.ICCID)
+			}
+		}},
+		{name: "wrong Luhn digit only warns (read-only)", args: []string{"--iccid", "8944474600000109299"}, wantWarn: "warning: --iccid"},
+		{name: "bad ICCID", args: []string{"--iccid", "1234"}, wantErr: `--iccid: ICCID "1234"`},
+		{name: "bad e-mail", args: []string{"--email", "ana@"}, wantErr: `--email: email "ana@"`},
+		{name: "e-mail with a name", args: []string{"--email", "Ana <ana@example.com>"}, wantErr: "--email"},
+		{name: "blank product", args: []string{"--product", " "}, wantErr: `--product " ": empty`},
+		{name: "product with a space", args: []string{"--product", "abc def"}, wantErr: "white space"},
+		{name: "date only", args: []string{"--after", "2025-01-01"}, wantErr: `--after: time "2025-01-01": a date alone`},
+		{name: "no zone", args: []string{"--before", "2025-01-01T10:00:00"}, wantErr: "--before: time \"2025-01-01T10:00:00\": missing time zone"},
+		{name: "after not before before", args: []string{"--after", "2025-02-01T00:00:00Z", "--before", "2025-01-01T00:00:00Z"}, wantErr: "is not before --before"},
+		{name: "limit 0", args: []string{"--limit", "0"}, wantErr: "--limit 0: want a positive number"},
+		{name: "limit and all", args: []string{"--limit", "5", "--all"}, wantErr: "--limit 5 and --all do not go together"},
+		{name: "limit", args: []string{"--limit", "5"}, check: func(t *testing.T, o *ListOptions) {
+			if o.Limit.N() != 5 {
+				t.Errorf("limit %d", o.Limit.N())
+			}
+		}},
+		{name: "unknown column", args: []string{"--columns", "iccid,nope"}, wantErr: `unknown column "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, errOut := iostreams.Test()
+			f := &factory.Factory{IOStreams: ios}
+			var got *ListOptions
+			cmd := NewCmdList(f, func(_ context.Context, o *ListOptions) error { got = o; return nil })
+			args := tt.args
+			// --columns is a global flag; emulate the root's binding.
+			for i := 0; i < len(args); i++ {
+				if args[i] == "--columns" {
+					f.Globals.Output.Columns = strings.Split(args[i+1], ",")
+					args = append(append([]string{}, args[:i]...), args[i+2:]...)
+					break
+				}
+			}
+			cmd.SetArgs(args)
+			cmd.SetOut(ios.Out)
+			cmd.SetErr(ios.ErrOut)
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || cmdutil.ExitCodeFor(err) != cmdutil.ExitUsage {
+					t.Fatalf("err = %v (exit %d), want exit 2 mentioning %q", err, cmdutil.ExitCodeFor(err), tt.wantErr)
+				}
+				if got != nil {
+					t.Fatal("ran despite bad input")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(errOut.String(), tt.wantWarn) {
+				t.Errorf("stderr %q, want %q", errOut.String(), tt.wantWarn)
+			}
+			if tt.check != nil {
+				tt.check(t, got)
+			}
+		})
+	}
+}
+
+func seqN(n int, failAt int) iter.Seq2[int, error] {
+	return func(yield func(int, error) bool) {
+		for i := range n {
+			if i == failAt {
+				yield(0, errors.New("boom"))
+				return
+			}
+			if !yield(i, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestTake(t *testing.T) {
+	tests := []struct {
+		name            string
+		total, failAt   int
+		n               int
+		wantItems       int
+		wantMore, isErr bool
+	}{
+		{name: "all", total: 50, failAt: -1, n: 0, wantItems: 50},
+		{name: "cut", total: 50, failAt: -1, n: 30, wantItems: 30, wantMore: true},
+		{name: "exactly the limit: no more", total: 30, failAt: -1, n: 30, wantItems: 30},
+		{name: "fewer than the limit", total: 3, failAt: -1, n: 30, wantItems: 3},
+		{name: "error before the limit", total: 50, failAt: 10, n: 30, wantItems: 10, isErr: true},
+		{name: "error just past the limit does not spoil it", total: 50, failAt: 30, n: 30, wantItems: 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			more := false
+			n := 0
+			var gotErr error
+			for _, err := range Take(seqN(tt.total, tt.failAt), tt.n, &more) {
+				if err != nil {
+					gotErr = err
+					break
+				}
+				n++
+			}
+			if n != tt.wantItems || more != tt.wantMore || (gotErr != nil) != tt.isErr {
+				t.Errorf("items %d more %v err %v; want %d %v %v", n, more, gotErr, tt.wantItems, tt.wantMore, tt.isErr)
+			}
+		})
+	}
+}
+
+func TestSubscriptionIDArg(t *testing.T) {
+	ok := []string{"8KthI06F14g12fxRjHpxmbCT1dRjwZUcG4V8X7a3HYY=", "a-b_c+d/e==", "***masked***"}
+	for _, id := range ok {
+		if err := OpaqueID("SUBSCRIPTION_ID", subscriptionIDWant, id); err != nil {
+			t.Errorf("%q refused: %v", id, err)
+		}
+	}
+	for _, id := range []string{"", "  ", "abc def", "abc\n", "a\x00b"} {
+		err := OpaqueID("SUBSCRIPTION_ID", subscriptionIDWant, id)
+		if err == nil || cmdutil.ExitCodeFor(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "SUBSCRIPTION_ID") {
+			t.Errorf("%q: %v", id, err)
+		}
+	}
+}
+
+func TestColumnsHumanSizes(t *testing.T) {
+	s := connect.Subscription{ID: "x", Status: "ACTIVE", InitialBalance: 1 << 30, SpentBalance: 300 << 20,
+		ExpirationDate: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), Product: &connect.Product{ID: "p", Name: "Europe 1 GB"}}
+	vals := map[string]string{}
+	for _, c := range Columns(true) {
+		vals[c.Name] = c.Value(s)
+	}
+	want := map[string]string{"product": "Europe 1 GB", "used": "300 MB", "left": "724 MB", "total": "1 GB",
+		"expires": "2030-01-02T03:04:05Z", "product-id": "p", "id": "x", "status": "ACTIVE"}
+	for k, v := range want {
+		if vals[k] != v {
+			t.Errorf("%s = %q, want %q", k, vals[k], v)
+		}
+	}
+	for _, c := range Columns(false) {
+		if c.Name == "iccid" {
+			t.Error("sim subs columns carry the ICCID")
+		}
+		if c.Name == "id" && !c.Wide {
+			t.Error("id should be wide in sim subs")
+		}
+	}
+}
+
+func TestColumnsAnnotation(t *testing.T) {
+	f := &factory.Factory{IOStreams: func() *iostreams.IOStreams { ios, _, _, _ := iostreams.Test(); return ios }()}
+	cmd := NewCmdSubs(f)
+	for _, c := range cmd.Commands() {
+		if got := c.Annotations[ColumnsAnnotation]; !strings.HasPrefix(got, "id,iccid,product,status,used,left,expires") {
+			t.Errorf("%s: columns annotation %q", c.Name(), got)
+		}
+	}
+}

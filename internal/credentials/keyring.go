@@ -1,0 +1,155 @@
+// Package credentials keeps connectctl's secrets out of the config file:
+//
+//   - client secrets in the OS keyring (zalando/go-keyring: Secret Service on
+//     Linux, Keychain on macOS, Credential Manager on Windows) under service
+//     "connectctl", one entry per profile, or — only on explicit request — in
+//     a 0600 file (FileStore);
+//   - access tokens in a 0600 file per profile in the user cache directory
+//     (TokenCache, an auth.Store), keyed by the profile, token URL, client id
+//     and a fingerprint of the secret.
+//
+// Every keyring call runs under a timeout: a hung D-Bus makes the keyring
+// "unavailable", never the CLI hang.
+package credentials
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+// Service is the keyring service every connectctl secret is stored under.
+const Service = "connectctl"
+
+// DefaultTimeout bounds each keyring call; InteractiveTimeout when a person
+// at a terminal may be answering the keyring's unlock prompt.
+const (
+	DefaultTimeout     = 5 * time.Second
+	InteractiveTimeout = 20 * time.Second
+)
+
+// ErrNotFound means no secret is stored for the profile.
+var ErrNotFound = errors.New("no secret stored")
+
+// UnavailableError means the keyring did not answer, or answered with an
+// error other than "not found" (no Secret Service, a locked keyring, D-Bus
+// trouble).
+type UnavailableError struct {
+	Op      string
+	Timeout time.Duration // set when the call timed out
+	Err     error
+}
+
+func (e *UnavailableError) Error() string {
+	if e.Timeout > 0 {
+		return fmt.Sprintf("the system keyring did not answer within %s (%s)", e.Timeout, e.Op)
+	}
+	return fmt.Sprintf("the system keyring is not available (%s): %v", e.Op, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// IsUnavailable reports whether err says the keyring cannot be used.
+func IsUnavailable(err error) bool {
+	var u *UnavailableError
+	return errors.As(err, &u)
+}
+
+// Keyring is the part of a keyring connectctl uses.
+type Keyring interface {
+	Get(service, user string) (string, error)
+	Set(service, user, secret string) error
+	Delete(service, user string) error
+}
+
+// System is the OS keyring through go-keyring's package functions, so that
+// keyring.MockInit in tests replaces it.
+type System struct{}
+
+func (System) Get(service, user string) (string, error) { return keyring.Get(service, user) }
+func (System) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
+func (System) Delete(service, user string) error        { return keyring.Delete(service, user) }
+
+// TimeoutKeyring runs each call of K under Timeout. After one call timed out
+// or found no keyring, every later call fails at once: a keyring that hung
+// once is not asked again by this process. Errors become ErrNotFound or *UnavailableError.
+type TimeoutKeyring struct {
+	K       Keyring
+	Timeout time.Duration
+
+	mu   sync.Mutex
+	dead error
+}
+
+// NewKeyring returns the system keyring with a timeout on every call.
+func NewKeyring(timeout time.Duration) *TimeoutKeyring {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &TimeoutKeyring{K: System{}, Timeout: timeout}
+}
+
+type result struct {
+	s   string
+	err error
+}
+
+func (t *TimeoutKeyring) do(op string, fn func() (string, error)) (string, error) {
+	t.mu.Lock()
+	dead := t.dead
+	t.mu.Unlock()
+	if dead != nil {
+		return "", dead
+	}
+	ch := make(chan result, 1) // buffered: a late answer never blocks the goroutine
+	go func() {
+		s, err := fn()
+		ch <- result{s, err}
+	}()
+	timer := time.NewTimer(t.Timeout)
+	defer timer.Stop()
+	select {
+	case r := <-ch:
+		switch {
+		case r.err == nil:
+			return r.s, nil
+		case errors.Is(r.err, keyring.ErrNotFound) || errors.Is(r.err, ErrNotFound):
+			return "", ErrNotFound
+		case errors.Is(r.err, keyring.ErrSetDataTooBig):
+			return "", fmt.Errorf("keyring %s: %w", op, r.err)
+		}
+		// No Secret Service, no session bus: asking again in this process
+		// would cost the same and answer the same.
+		err := &UnavailableError{Op: op, Err: r.err}
+		t.mu.Lock()
+		t.dead = err
+		t.mu.Unlock()
+		return "", err
+	case <-timer.C:
+		err := &UnavailableError{Op: op, Timeout: t.Timeout}
+		t.mu.Lock()
+		t.dead = err
+		t.mu.Unlock()
+		return "", err
+	}
+}
+
+// Get implements Keyring.
+func (t *TimeoutKeyring) Get(service, user string) (string, error) {
+	return t.do("read", func() (string, error) { return t.K.Get(service, user) })
+}
+
+// Set implements Keyring.
+func (t *TimeoutKeyring) Set(service, user, secret string) error {
+	_, err := t.do("write", func() (string, error) { return "", t.K.Set(service, user, secret) })
+	return err
+}
+
+// Delete implements Keyring.
+func (t *TimeoutKeyring) Delete(service, user string) error {
+	_, err := t.do("delete", func() (string, error) { return "", t.K.Delete(service, user) })
+	return err
+}

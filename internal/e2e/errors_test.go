@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/connectctl/connectctl/internal/testenv"
+)
+
+// With -o json an error also prints the JSON error object of cli.md on stderr.
+func TestJSONErrorObject(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin)
+	res := testenv.Run(t, bin, sandboxEnv(sb), "order", "get", "7f1c2a3e-0000-4000-8000-000000000000",
+		"-o", "json", "--correlation-id", "e2e-json-err")
+	if res.ExitCode != 4 {
+		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
+	var obj struct {
+		Error struct {
+			Status        int      `json:"status"`
+			Type          string   `json:"type"`
+			Messages      []string `json:"messages"`
+			CorrelationID string   `json:"correlation_id"`
+			ExitCode      int      `json:"exit_code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &obj); err != nil {
+		t.Fatalf("last stderr line is not the JSON error: %v\n%s", err, res.Stderr)
+	}
+	e := obj.Error
+	if e.Status != 404 || e.Type != "NOT_FOUND" || len(e.Messages) == 0 || e.CorrelationID != "e2e-json-err" || e.ExitCode != 4 {
+		t.Fatalf("error object %+v", e)
+	}
+	if res.Stdout != "" {
+		t.Errorf("stdout carries %q on an error", res.Stdout)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"bogus"},
+		{"order", "get"},
+		{"order", "get", "a", "b"},
+		{"version", "extra"},
+		{"--output", "xml", "version"},
+	} {
+		res := testenv.Run(t, bin, nil, args...)
+		if res.ExitCode != 2 || res.Stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, res.ExitCode, res.Stderr)
+		}
+	}
+}
