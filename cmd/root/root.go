@@ -60,16 +60,6 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		if g.NoColor {
 			f.IOStreams.SetNoColor(true)
 		}
-		if !c.Flags().Changed("debug") && f.Env != nil {
-			if v := f.Env("CONNECTCTL_DEBUG"); v != "" && v != "0" && v != "false" {
-				g.Debug = true
-			}
-		}
-		if !c.Flags().Changed("output") && f.Env != nil {
-			if v := f.Env("CONNECTCTL_OUTPUT"); v != "" {
-				g.Output.Format = v
-			}
-		}
 		if g.Timeout <= 0 {
 			return cmdutil.FlagErrorf("--timeout %v: want a positive duration such as 30s", g.Timeout)
 		}
