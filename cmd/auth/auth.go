@@ -168,14 +168,7 @@ func runLogin(ctx context.Context, f *factory.Factory, o *LoginOptions) error {
 	}
 
 	// Prove the pair before storing anything.
-	prover, err := auth.NewClientCredentials(auth.Config{
-		TokenURL: s.Profile.TokenURL, ClientID: clientID, ClientSecret: secret,
-		HTTPClient: &http.Client{Timeout: f.Globals.Timeout}, Debug: debugWriter(f),
-	})
-	if err != nil {
-		return err
-	}
-	tok, err := prover.Token(ctx)
+	tok, err := freshToken(ctx, f, s.Profile.TokenURL, clientID, secret)
 	if err != nil {
 		return fmt.Errorf("%w; nothing was stored", err)
 	}
@@ -416,7 +409,7 @@ func runStatus(ctx context.Context, f *factory.Factory) error {
 	var failure error
 	if s.ClientID == "" || s.ClientSecret == "" {
 		failure = factory.MissingCredentials(s)
-	} else if fresh, err := freshToken(ctx, f, s); err != nil {
+	} else if fresh, err := freshToken(ctx, f, s.Profile.TokenURL, s.ClientID, s.ClientSecret); err != nil {
 		failure = err
 	} else {
 		// Proven now with a fresh token, not the cached one; it replaces
@@ -432,7 +425,7 @@ func runStatus(ctx context.Context, f *factory.Factory) error {
 	if failure != nil {
 		st.Error = failure.Error()
 	}
-	if err := keyValues(f, p, st, statusColumns(now)); err != nil {
+	if err := factory.KeyValues(f.IOStreams.Out, p, st, statusColumns(now)); err != nil {
 		return err
 	}
 	if failure != nil {
@@ -445,21 +438,17 @@ func runStatus(ctx context.Context, f *factory.Factory) error {
 	return nil
 }
 
-// freshToken fetches a new token with the profile's credentials, bypassing
-// the cache.
-func freshToken(ctx context.Context, f *factory.Factory, s *config.Settings) (*oauth2.Token, error) {
+// freshToken fetches a new token with these credentials, bypassing the
+// cache: it proves they work now.
+func freshToken(ctx context.Context, f *factory.Factory, tokenURL, clientID, secret string) (*oauth2.Token, error) {
 	src, err := auth.NewClientCredentials(auth.Config{
-		TokenURL: s.Profile.TokenURL, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
+		TokenURL: tokenURL, ClientID: clientID, ClientSecret: secret,
 		HTTPClient: &http.Client{Timeout: f.Globals.Timeout}, Debug: debugWriter(f),
 	})
 	if err != nil {
 		return nil, err
 	}
-	tok, err := src.Token(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return tok, nil
+	return src.Token(ctx)
 }
 
 // NewCmdToken returns `connectctl auth token`.
@@ -484,22 +473,4 @@ func NewCmdToken(f *factory.Factory) *cobra.Command {
 			return err
 		},
 	}
-}
-
-// keyValues prints one item as aligned "Key: value" lines, for people; -o
-// json|yaml, --jq and --template get the item as data.
-func keyValues[T any](f *factory.Factory, p *output.Printer, item T, cols []output.Column[T]) error {
-	if p.Structured() {
-		return output.Item(p, item, cols)
-	}
-	width := 0
-	for _, c := range cols {
-		width = max(width, len(c.Header))
-	}
-	var b strings.Builder
-	for _, c := range cols {
-		fmt.Fprintf(&b, "%-*s  %s\n", width+1, c.Header+":", c.Value(item))
-	}
-	_, err := io.WriteString(f.IOStreams.Out, b.String())
-	return err
 }

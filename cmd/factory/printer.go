@@ -2,6 +2,11 @@ package factory
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/internal/output"
@@ -24,4 +29,49 @@ func CheckColumns[T any](p *output.Printer, cols []output.Column[T]) error {
 		return &cmdutil.FlagError{Err: err}
 	}
 	return nil
+}
+
+// PrinterFor returns the printer from newPrinter (Factory.Printer, or an
+// options struct's Printer field) with --columns checked against cols: what
+// a command does before anything is sent.
+func PrinterFor[T any](newPrinter func() (*output.Printer, error), cols []output.Column[T]) (*output.Printer, error) {
+	p, err := newPrinter()
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckColumns(p, cols); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ColumnsAnnotation is the cobra annotation listing a command's --columns
+// names (comma-separated), for shell completion of the global flag.
+const ColumnsAnnotation = "connectctl/columns"
+
+// SetColumns records cols' names on cmd under ColumnsAnnotation.
+func SetColumns[T any](cmd *cobra.Command, cols []output.Column[T]) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[ColumnsAnnotation] = strings.Join(output.ColumnNames(cols), ",")
+	return cmd
+}
+
+// KeyValues prints one item to w as aligned "Key: value" lines, for people;
+// -o json|yaml, --jq and --template get the item as data.
+func KeyValues[T any](w io.Writer, p *output.Printer, item T, cols []output.Column[T]) error {
+	if p.Structured() {
+		return output.Item(p, item, cols)
+	}
+	width := 0
+	for _, c := range cols {
+		width = max(width, len(c.Header))
+	}
+	var b strings.Builder
+	for _, c := range cols {
+		fmt.Fprintf(&b, "%-*s  %s\n", width+1, c.Header+":", c.Value(item))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -18,10 +18,6 @@ import (
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
-// DefaultListLimit is how many orders `order list` shows without --limit or
-// --all, as gh's list commands do.
-const DefaultListLimit = 30
-
 // Statuses are the order statuses --status takes (any case; the documents'
 // FULFILING spelling too).
 var Statuses = []string{
@@ -39,8 +35,7 @@ type ListOptions struct {
 	Status string
 	Since  string
 	Until  string
-	Limit  int
-	All    bool
+	Limit  cmdutil.ListLimit
 
 	query connect.OrdersQuery
 }
@@ -61,7 +56,7 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 		Example: "  connectctl order list --status failed --since 24h\n" +
 			"  connectctl order list --all -o ndjson",
 		Aliases: []string{"ls"},
-		Args:    exactArgs(),
+		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err
@@ -76,8 +71,7 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 	fl.StringVar(&opts.Status, "status", "", "Only orders with this status: "+strings.Join(Statuses, ", "))
 	fl.StringVar(&opts.Since, "since", "", "Only orders created at or after this RFC 3339 time, or this long ago (15m, 2h, 7d)")
 	fl.StringVar(&opts.Until, "until", "", "Only orders created before this RFC 3339 time, or this long ago")
-	fl.IntVarP(&opts.Limit, "limit", "L", DefaultListLimit, "Show at most this many orders")
-	fl.BoolVar(&opts.All, "all", false, "Show every order (no --limit)")
+	opts.Limit.BindFlags(cmd, "orders")
 	return cmd
 }
 
@@ -104,16 +98,7 @@ func (o *ListOptions) validate(cmd *cobra.Command) error {
 	if !o.query.StartDate.IsZero() && !o.query.EndDate.IsZero() && !o.query.StartDate.Before(o.query.EndDate) {
 		return cmdutil.FlagErrorf("--since %s is not before --until %s: want a time range that is not empty", o.Since, o.Until)
 	}
-	if o.All && cmd.Flags().Changed("limit") {
-		return cmdutil.FlagErrorf("--limit %d and --all do not go together: pick one", o.Limit)
-	}
-	if o.Limit < 1 {
-		return cmdutil.FlagErrorf("--limit %d: want a positive number of orders; use --all for everything", o.Limit)
-	}
-	if o.All {
-		o.Limit = 0
-	}
-	return nil
+	return o.Limit.Validate()
 }
 
 // ParseStatus validates --status: one of Statuses, any case, FULFILING
@@ -164,19 +149,16 @@ func ParseTimeOrAgo(flag, s string, now time.Time) (time.Time, error) {
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
 	cols := Columns()
-	if err := factory.CheckColumns(p, cols); err != nil {
+	p, err := factory.PrinterFor(o.Printer, cols)
+	if err != nil {
 		return err
 	}
 	client, err := o.Client()
 	if err != nil {
 		return err
 	}
-	if _, err := output.List(p, client.ListOrders(ctx, o.query), cols, o.Limit); err != nil {
+	if _, err := output.List(p, client.ListOrders(ctx, o.query), cols, o.Limit.N()); err != nil {
 		return fmt.Errorf("order list: %w", err)
 	}
 	return nil

@@ -79,7 +79,7 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 		Example: "  connectctl order new --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= \\\n" +
 			"    --email ana@example.com --country PT --device-type ios --wait\n" +
 			"  id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)",
-		Args: exactArgs(),
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0
 			if err := opts.validate(cmd.Context()); err != nil {

@@ -283,21 +283,21 @@ func TestListValidation(t *testing.T) {
 		check   func(t *testing.T, o *ListOptions)
 	}{
 		{name: "defaults", check: func(t *testing.T, o *ListOptions) {
-			if o.Limit != 30 || o.query != (connect.OrdersQuery{}) {
-				t.Errorf("limit %d query %+v", o.Limit, o.query)
+			if o.Limit.N() != 30 || o.query != (connect.OrdersQuery{}) {
+				t.Errorf("limit %d query %+v", o.Limit.N(), o.query)
 			}
 		}},
 		{name: "all", args: []string{"--all"}, check: func(t *testing.T, o *ListOptions) {
-			if o.Limit != 0 {
-				t.Errorf("limit %d", o.Limit)
+			if o.Limit.N() != 0 {
+				t.Errorf("limit %d", o.Limit.N())
 			}
 		}},
 		{name: "filters", args: []string{"--status", "failed", "--since", "1h", "--until", "2026-03-01T11:30:00Z", "-L", "5"},
 			check: func(t *testing.T, o *ListOptions) {
 				want := connect.OrdersQuery{Status: "FAILED", StartDate: fixedNow.Add(-time.Hour),
 					EndDate: time.Date(2026, 3, 1, 11, 30, 0, 0, time.UTC)}
-				if o.Limit != 5 || !o.query.StartDate.Equal(want.StartDate) || !o.query.EndDate.Equal(want.EndDate) || o.query.Status != want.Status {
-					t.Errorf("limit %d query %+v", o.Limit, o.query)
+				if o.Limit.N() != 5 || !o.query.StartDate.Equal(want.StartDate) || !o.query.EndDate.Equal(want.EndDate) || o.query.Status != want.Status {
+					t.Errorf("limit %d query %+v", o.Limit.N(), o.query)
 				}
 			}},
 		{name: "bad status", args: []string{"--status", "done"}, wantErr: `--status "done"`},

@@ -40,7 +40,7 @@ func NewCmdTopUp(f *factory.Factory, runF func(context.Context, *TopUpOptions) e
 			"A wrong ICCID check digit is refused before anything is sent; add\n" +
 			"--ignore-checksum if the ICCID is right nonetheless.",
 		Example: "  connectctl order topup 8944478600000205337 --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= --wait",
-		Args:    exactArgs("ICCID"),
+		Args:    cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0
 			var err error

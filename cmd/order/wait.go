@@ -146,7 +146,7 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 			"-o json the order prints as JSON and --qr draws the QR code on stderr.",
 		Example: "  connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --qr-png esim.png\n" +
 			"  connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --jq .output.iccid",
-		Args: exactArgs("ORDER_ID"),
+		Args: cmdutil.ExactArgs("ORDER_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			opts.Columns = len(f.Globals.Output.Columns) > 0
@@ -186,7 +186,7 @@ func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 		Short: "Wait for an order to finish and show its activation code",
 		Long: "Follow an order until it is COMPLETED (exit 0) or FAILED (exit 7); still\n" +
 			"pending after --wait-timeout exits 8. Safe to run again at any time.",
-		Args: exactArgs("ORDER_ID"),
+		Args: cmdutil.ExactArgs("ORDER_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			opts.Columns = len(f.Globals.Output.Columns) > 0
@@ -216,11 +216,8 @@ func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 
 // newView builds the printer and checks --columns, before anything is sent.
 func newView(io *iostreams.IOStreams, printer func() (*output.Printer, error), columns bool, d cmdutil.QRDisplay) (*view, error) {
-	p, err := printer()
+	p, err := factory.PrinterFor(printer, Columns())
 	if err != nil {
-		return nil, err
-	}
-	if err := factory.CheckColumns(p, Columns()); err != nil {
 		return nil, err
 	}
 	return &view{io: io, p: p, columns: columns, display: d}, nil

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,10 +21,6 @@ import (
 	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/validate"
 )
-
-// DefaultLimit is how many products `products list` shows without --limit or
-// --all, as gh's list commands do.
-const DefaultLimit = 30
 
 // NewCmdProducts returns `connectctl products`.
 func NewCmdProducts(f *factory.Factory) *cobra.Command {
@@ -47,8 +42,7 @@ type ListOptions struct {
 	Currency string
 	PlanID   string
 	Country  string
-	Limit    int
-	All      bool
+	Limit    cmdutil.ListLimit
 }
 
 // NewCmdList returns `connectctl products list`; runF replaces the run function in tests.
@@ -64,7 +58,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 		Example: "  connectctl products list --country PT --currency EUR\n" +
 			"  connectctl products list --all -o json",
 		Aliases: []string{"ls"},
-		Args:    exactArgs(),
+		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err
@@ -79,8 +73,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.Currency, "currency", "", "Show prices in this currency (ISO 4217, e.g. EUR, USD)")
 	fl.StringVar(&opts.PlanID, "plan-id", "", "Catalogue to list (e.g. 1GLOBAL-STANDARD), for partners with several")
 	fl.StringVar(&opts.Country, "country", "", "Only products that work in this country (ISO 3166-1 alpha-2)")
-	fl.IntVarP(&opts.Limit, "limit", "L", DefaultLimit, "Show at most this many products")
-	fl.BoolVar(&opts.All, "all", false, "Show every product (no --limit)")
+	opts.Limit.BindFlags(cmd, "products")
 	return cmd
 }
 
@@ -99,13 +92,7 @@ func (o *ListOptions) validate(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	if err := checkLimit(cmd, o.Limit, o.All); err != nil {
-		return err
-	}
-	if o.All {
-		o.Limit = 0
-	}
-	return nil
+	return o.Limit.Validate()
 }
 
 // checkCurrency validates --currency, returning the upper-case code.
@@ -118,17 +105,6 @@ func checkCurrency(cur string) (string, error) {
 		return "", cmdutil.FlagErrorf("--currency: %v", err)
 	}
 	return c.Code, nil
-}
-
-// checkLimit refuses a --limit below 1 and --limit together with --all.
-func checkLimit(cmd *cobra.Command, limit int, all bool) error {
-	if all && cmd.Flags().Changed("limit") {
-		return cmdutil.FlagErrorf("--limit %d and --all do not go together: pick one", limit)
-	}
-	if limit < 1 {
-		return cmdutil.FlagErrorf("--limit %d: want a positive number of items; use --all for everything", limit)
-	}
-	return nil
 }
 
 // checkOpaqueID accepts an opaque id (base64 of either alphabet, so '/', '+',
@@ -146,12 +122,9 @@ func checkOpaqueID(what, id, want string) (string, error) {
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
 	cols := Columns(o.Currency)
-	if err := factory.CheckColumns(p, cols); err != nil {
+	p, err := factory.PrinterFor(o.Printer, cols)
+	if err != nil {
 		return err
 	}
 	client, err := o.Client()
@@ -163,7 +136,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 		return fmt.Errorf("products list: %w", err)
 	}
 	prods := FilterCountry(all, o.Country)
-	n, err := output.List(p, seqOf(prods), cols, o.Limit)
+	n, err := output.List(p, cmdutil.Seq(prods), cols, o.Limit.N())
 	if err != nil {
 		return err
 	}
@@ -197,16 +170,6 @@ func Covers(p connect.Product, country string) bool {
 	})
 }
 
-func seqOf[T any](items []T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for _, it := range items {
-			if !yield(it, nil) {
-				return
-			}
-		}
-	}
-}
-
 // GetOptions are the inputs of `products get`.
 type GetOptions struct {
 	IO       *iostreams.IOStreams
@@ -225,7 +188,7 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		Long: "Show one product. Product ids are opaque and may hold '/', '+' and '=':\n" +
 			"quote them in the shell and pass them as listed.",
 		Example: "  connectctl products get 'qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=' --currency USD",
-		Args:    exactArgs("PRODUCT_ID"),
+		Args:    cmdutil.ExactArgs("PRODUCT_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ID, err = checkOpaqueID("product id", args[0], "a product id from `connectctl products list`"); err != nil {
@@ -245,12 +208,9 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 }
 
 func runGet(ctx context.Context, o *GetOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
 	cols := Columns(o.Currency)
-	if err := factory.CheckColumns(p, cols); err != nil {
+	p, err := factory.PrinterFor(o.Printer, cols)
+	if err != nil {
 		return err
 	}
 	client, err := o.Client()

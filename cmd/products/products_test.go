@@ -31,10 +31,10 @@ func TestListFlags(t *testing.T) {
 		want    ListOptions // compared on Currency, PlanID, Country, Limit
 		wantErr string
 	}{
-		{args: nil, want: ListOptions{Limit: 30}},
+		{args: nil, want: ListOptions{Limit: cmdutil.ListLimit{Limit: 30}}},
 		{args: []string{"--currency", " usd ", "--country", "pt", "--plan-id", "1GLOBAL-PARTNER", "-L", "5"},
-			want: ListOptions{Currency: "USD", Country: "PT", PlanID: "1GLOBAL-PARTNER", Limit: 5}},
-		{args: []string{"--all"}, want: ListOptions{Limit: 0}},
+			want: ListOptions{Currency: "USD", Country: "PT", PlanID: "1GLOBAL-PARTNER", Limit: cmdutil.ListLimit{Limit: 5}}},
+		{args: []string{"--all"}, want: ListOptions{Limit: cmdutil.ListLimit{Limit: 0}}},
 		{args: []string{"--country", "UK"}, wantErr: `--country: country code "UK"`},
 		{args: []string{"--country", "PRT"}, wantErr: "use PT"},
 		{args: []string{"--country", ""}, wantErr: `--country: country code ""`},
@@ -63,8 +63,8 @@ func TestListFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Currency != tt.want.Currency || got.Country != tt.want.Country || got.PlanID != tt.want.PlanID || got.Limit != tt.want.Limit {
-				t.Errorf("got currency %q country %q plan %q limit %d, want %+v", got.Currency, got.Country, got.PlanID, got.Limit, tt.want)
+			if got.Currency != tt.want.Currency || got.Country != tt.want.Country || got.PlanID != tt.want.PlanID || got.Limit.N() != tt.want.Limit.N() {
+				t.Errorf("got currency %q country %q plan %q limit %d, want %+v", got.Currency, got.Country, got.PlanID, got.Limit.N(), tt.want)
 			}
 		})
 	}

@@ -5,7 +5,6 @@ package profile
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -139,11 +138,8 @@ func newCmdList(f *factory.Factory) *cobra.Command {
 		Short:   "List profiles; * marks the one commands use, SECRET says where its secret comes from",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
+			p, err := factory.PrinterFor(f.Printer, listColumns)
 			if err != nil {
-				return err
-			}
-			if err := factory.CheckColumns(p, listColumns); err != nil {
 				return err
 			}
 			file, err := f.Config()
@@ -155,13 +151,7 @@ func newCmdList(f *factory.Factory) *cobra.Command {
 			for _, name := range file.Names() {
 				entries = append(entries, entry(f, file, name, active))
 			}
-			_, err = output.List(p, func(yield func(Entry, error) bool) {
-				for _, e := range entries {
-					if !yield(e, nil) {
-						return
-					}
-				}
-			}, listColumns, 0)
+			_, err = output.List(p, cmdutil.Seq(entries), listColumns, 0)
 			return err
 		},
 	}
@@ -194,7 +184,7 @@ func newCmdShow(f *factory.Factory) *cobra.Command {
 			if _, err := file.Lookup(name, src); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
-			return keyValues(f, p, entry(f, file, name, active), showColumns)
+			return factory.KeyValues(f.IOStreams.Out, p, entry(f, file, name, active), showColumns)
 		},
 	}
 }
@@ -203,7 +193,7 @@ func newCmdUse(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "use NAME",
 		Short: "Make NAME the profile commands use by default (current-profile)",
-		Args:  exactArgs(1, "profile use NAME"),
+		Args:  cmdutil.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, err := f.Config()
 			if err != nil {
@@ -240,7 +230,7 @@ func newCmdAdd(f *factory.Factory) *cobra.Command {
 		Short: "Add a profile to the config file",
 		Example: "  connectctl profile add staging --base-url https://connect.staging.example.com \\\n" +
 			"    --token-url https://sso.staging.example.com/token --client-id ops",
-		Args: exactArgs(1, "profile add NAME --base-url URL --token-url URL"),
+		Args: cmdutil.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if err := config.CheckProfileName(name); err != nil {
@@ -292,7 +282,7 @@ func newCmdRemove(f *factory.Factory) *cobra.Command {
 		Use:     "remove NAME",
 		Aliases: []string{"rm"},
 		Short:   "Remove a profile, its stored secret and cached tokens (a built-in one is reset)",
-		Args:    exactArgs(1, "profile remove NAME"),
+		Args:    cmdutil.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			file, err := f.Config()
@@ -350,7 +340,7 @@ func newCmdSet(f *factory.Factory) *cobra.Command {
 		Example: "  connectctl profile set defaults.country PT\n" +
 			"  connectctl profile set defaults.device-type ios\n" +
 			"  connectctl --profile preprod profile set client-id my-client",
-		Args: exactArgs(2, "profile set KEY VALUE"),
+		Args: cmdutil.ExactArgs("KEY", "VALUE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, value := strings.ToLower(args[0]), strings.TrimSpace(args[1])
 			if config.IsSecretKey(key) {
@@ -436,32 +426,4 @@ func checkValue(key, value string) (string, error) {
 		value = v
 	}
 	return value, nil
-}
-
-// exactArgs is cobra.ExactArgs with a usage error (exit 2) naming the form.
-func exactArgs(n int, usage string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return cmdutil.FlagErrorf("want: connectctl %s (got %d argument(s))", usage, len(args))
-		}
-		return nil
-	}
-}
-
-// keyValues prints one item as aligned "Key: value" lines, for people; -o
-// json|yaml, --jq and --template get the item as data.
-func keyValues[T any](f *factory.Factory, p *output.Printer, item T, cols []output.Column[T]) error {
-	if p.Structured() {
-		return output.Item(p, item, cols)
-	}
-	width := 0
-	for _, c := range cols {
-		width = max(width, len(c.Header))
-	}
-	var b strings.Builder
-	for _, c := range cols {
-		fmt.Fprintf(&b, "%-*s  %s\n", width+1, c.Header+":", c.Value(item))
-	}
-	_, err := io.WriteString(f.IOStreams.Out, b.String())
-	return err
 }

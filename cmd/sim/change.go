@@ -10,7 +10,6 @@ import (
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
-	"github.com/connectctl/connectctl/cmd/subs"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/output"
@@ -43,7 +42,7 @@ func NewCmdMove(f *factory.Factory, runF func(context.Context, *ChangeOptions) e
 			"A wrong ICCID Luhn digit or EID check digits are refused before anything is\n" +
 			"sent, unless --ignore-checksum.",
 		Example: "  connectctl sim move 8944478600000205337 --eid 89049032004008882600019002594762",
-		Args:    subs.ExactArgs("ICCID"),
+		Args:    cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := f.Printer()
 			if err != nil {
@@ -104,7 +103,7 @@ func NewCmdDelete(f *factory.Factory, runF func(context.Context, *ChangeOptions)
 			"digit is refused unless --ignore-checksum.",
 		Example: "  connectctl sim delete 8944478600000205337\n" +
 			"  connectctl sim delete 8944478600000205337 --yes   # in a script",
-		Args: subs.ExactArgs("ICCID"),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := f.Printer(); err != nil {
 				return err

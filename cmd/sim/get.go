@@ -10,7 +10,6 @@ import (
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
-	"github.com/connectctl/connectctl/cmd/subs"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/lpa"
@@ -43,10 +42,20 @@ type GetOptions struct {
 	Display cmdutil.QRDisplay
 }
 
-// iccidArg reads a read-only command's ICCID argument: a bad format is
-// refused, a wrong check digit only warned about.
-func iccidArg(io *iostreams.IOStreams, value string) (string, error) {
-	return cmdutil.ICCIDArg(io.ErrOut, "ICCID", value, false, false)
+// prepare readies a read-only command on one SIM (sim get, qr, subs, usage)
+// before anything is sent: the printer, with --columns checked against cols;
+// the QR code flags; the ICCID argument, whose wrong check digit is only
+// warned about.
+func prepare[T any](f *factory.Factory, opts *GetOptions, cols []output.Column[T], iccid string) error {
+	var err error
+	if opts.Printer, err = factory.PrinterFor(f.Printer, cols); err != nil {
+		return err
+	}
+	if err := opts.Display.Validate(); err != nil {
+		return err
+	}
+	opts.ICCID, err = cmdutil.ICCIDArg(opts.IO.ErrOut, "ICCID", iccid, false, false)
+	return err
 }
 
 // NewCmdGet returns `connectctl sim get ICCID`; runF replaces the run function in tests.
@@ -63,27 +72,16 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 			"link and, on a terminal or with --qr, as a QR code. With -o json the QR code\n" +
 			"goes to stderr. The code and the link install the profile: treat them as\n" +
 			"secrets.",
-		Args: subs.ExactArgs("ICCID"),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, getColumns); err != nil {
-				return err
-			}
-			if err := opts.Display.Validate(); err != nil {
-				return err
-			}
-			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+			if err := prepare(f, opts, getColumns, args[0]); err != nil {
 				return err
 			}
 			return runF(cmd.Context(), opts)
 		},
 	}
 	opts.Display.BindFlags(cmd, true, "qr-png")
-	return subs.SetColumns(cmd, getColumns)
+	return factory.SetColumns(cmd, getColumns)
 }
 
 // activationCode resolves a SIM's code, printing the API's inconsistencies
@@ -138,27 +136,16 @@ func NewCmdQR(f *factory.Factory, runF func(context.Context, *GetOptions) error)
 			"installs it on iOS 17.4 and later. --png also writes the QR code as a PNG.\n" +
 			"With -o json stdout carries {iccid, activation_code, ios_install_url} and\n" +
 			"the QR code goes to stderr. The code installs the profile: treat it as a secret.",
-		Args: subs.ExactArgs("ICCID"),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, qrColumns); err != nil {
-				return err
-			}
-			if err := opts.Display.Validate(); err != nil {
-				return err
-			}
-			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+			if err := prepare(f, opts, qrColumns, args[0]); err != nil {
 				return err
 			}
 			return runF(cmd.Context(), opts)
 		},
 	}
 	opts.Display.BindFlags(cmd, false, "png")
-	return subs.SetColumns(cmd, qrColumns)
+	return factory.SetColumns(cmd, qrColumns)
 }
 
 // QRCode is sim qr's structured output.

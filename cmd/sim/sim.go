@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/cmd/subs"
 	"github.com/connectctl/connectctl/internal/connect"
@@ -28,7 +29,7 @@ func NewCmdSIM(f *factory.Factory) *cobra.Command {
 		Aliases: []string{"sims"},
 		Short:   "Inspect SIM profiles, their activation codes, plans and balance",
 	}
-	subs.GroupArgs(cmd)
+	cmdutil.GroupArgs(cmd)
 	cmd.AddCommand(NewCmdList(f, nil))
 	cmd.AddCommand(NewCmdGet(f, nil))
 	cmd.AddCommand(NewCmdQR(f, nil))
@@ -58,7 +59,7 @@ type ListOptions struct {
 	IO      *iostreams.IOStreams
 	Client  func() (*connect.Client, error)
 	Printer *output.Printer
-	Limit   subs.ListLimit
+	Limit   cmdutil.ListLimit
 
 	// IDsOnly: the output needs nothing but the ICCID (--columns iccid in
 	// a table), so no details are fetched.
@@ -82,20 +83,16 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 		Example: "  connectctl sim list\n" +
 			"  connectctl sim list --all --columns iccid --no-headers   # fast: no detail requests\n" +
 			"  connectctl sim list --all -o ndjson --jq 'select(.status == \"Released\") | .iccid'",
-		Args: subs.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, simColumns); err != nil {
+			var err error
+			if opts.Printer, err = factory.PrinterFor(f.Printer, simColumns); err != nil {
 				return err
 			}
 			if err := opts.Limit.Validate(); err != nil {
 				return err
 			}
-			opts.IDsOnly = !p.Structured() && onlyICCID(f.Globals.Output.Columns)
+			opts.IDsOnly = !opts.Printer.Structured() && onlyICCID(f.Globals.Output.Columns)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -103,7 +100,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 		},
 	}
 	opts.Limit.BindFlags(cmd, "SIMs")
-	return subs.SetColumns(cmd, simColumns)
+	return factory.SetColumns(cmd, simColumns)
 }
 
 // onlyICCID reports whether --columns names the ICCID and nothing else.
@@ -127,7 +124,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 		return err
 	}
 	more := false
-	refs := subs.Take(client.ListSIMs(ctx), o.Limit.N(), &more)
+	refs := cmdutil.Take(client.ListSIMs(ctx), o.Limit.N(), &more)
 	var sims iter.Seq2[connect.SIM, error]
 	if o.IDsOnly {
 		sims = func(yield func(connect.SIM, error) bool) {
@@ -143,7 +140,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if _, err := output.List(o.Printer, sims, simColumns, 0); err != nil {
 		return fmt.Errorf("sim list: %w", err)
 	}
-	subs.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "SIMs")
+	cmdutil.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "SIMs")
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/cmd/subs"
 	"github.com/connectctl/connectctl/internal/connect"
@@ -22,24 +23,16 @@ func NewCmdSubs(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 		runF = runSubs
 	}
 	cols := subs.Columns(false)
-	return subs.SetColumns(&cobra.Command{
+	return factory.SetColumns(&cobra.Command{
 		Use:   "subs ICCID",
 		Short: "List every subscription ever on a SIM",
 		Long: "List every subscription ever on a SIM, oldest first: product, status\n" +
 			"(ACTIVE, PENDING, DEPLETED, EXPIRED), data used and left, expiry. Tables show\n" +
 			"sizes for people (1.2 GB); -o json the byte counts. More columns:\n" +
 			"--columns product,status,used,left,total,expires,activated,id.",
-		Args: subs.ExactArgs("ICCID"),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, cols); err != nil {
-				return err
-			}
-			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+			if err := prepare(f, opts, cols, args[0]); err != nil {
 				return err
 			}
 			return runF(cmd.Context(), opts)
@@ -124,7 +117,7 @@ func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) err
 	if runF == nil {
 		runF = runUsage
 	}
-	return subs.SetColumns(&cobra.Command{
+	return factory.SetColumns(&cobra.Command{
 		Use:   "usage ICCID",
 		Short: "Show a SIM's balance: total, used, left, % used, nearest expiry",
 		Long: "Show a SIM's balance, summed over its ACTIVE subscriptions (PENDING ones have\n" +
@@ -136,17 +129,9 @@ func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) err
 			"   \"percent_used\", \"nearest_expiry\"}",
 		Example: "  connectctl sim usage 8944478600000205337\n" +
 			"  connectctl sim usage 8944478600000205337 --jq .left_bytes",
-		Args: subs.ExactArgs("ICCID"),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, usageColumns); err != nil {
-				return err
-			}
-			if opts.ICCID, err = iccidArg(opts.IO, args[0]); err != nil {
+			if err := prepare(f, opts, usageColumns, args[0]); err != nil {
 				return err
 			}
 			return runF(cmd.Context(), opts)

@@ -27,7 +27,7 @@ func NewCmdSubs(f *factory.Factory) *cobra.Command {
 		Aliases: []string{"subscriptions"},
 		Short:   "List, show and activate subscriptions (plans on SIMs)",
 	}
-	GroupArgs(cmd)
+	cmdutil.GroupArgs(cmd)
 	cmd.AddCommand(NewCmdList(f, nil))
 	cmd.AddCommand(NewCmdGet(f, nil))
 	cmd.AddCommand(NewCmdActivate(f, nil))
@@ -45,7 +45,7 @@ type ListOptions struct {
 	Product string
 	After   string
 	Before  string
-	Limit   ListLimit
+	Limit   cmdutil.ListLimit
 
 	query connect.SubscriptionsQuery
 }
@@ -62,14 +62,10 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 			"for people (1.2 GB), -o json byte counts.",
 		Example: "  connectctl subs list --iccid 8944478600000205337\n" +
 			"  connectctl subs list --email ana@example.com --after 2025-01-01T00:00:00Z --all -o ndjson",
-		Args: NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, Columns(true)); err != nil {
+			var err error
+			if opts.Printer, err = factory.PrinterFor(f.Printer, Columns(true)); err != nil {
 				return err
 			}
 			if err := opts.validate(cmd); err != nil {
@@ -88,7 +84,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.After, "after", "", "Only subscriptions created after this RFC 3339 time")
 	fl.StringVar(&opts.Before, "before", "", "Only subscriptions created before this RFC 3339 time")
 	opts.Limit.BindFlags(cmd, "subscriptions")
-	return SetColumns(cmd, Columns(true))
+	return factory.SetColumns(cmd, Columns(true))
 }
 
 func (o *ListOptions) validate(cmd *cobra.Command) error {
@@ -160,11 +156,11 @@ func runList(ctx context.Context, o *ListOptions) error {
 		return err
 	}
 	more := false
-	seq := Take(client.ListSubscriptions(ctx, o.query), o.Limit.N(), &more)
+	seq := cmdutil.Take(client.ListSubscriptions(ctx, o.query), o.Limit.N(), &more)
 	if _, err := output.List(o.Printer, seq, Columns(true), 0); err != nil {
 		return fmt.Errorf("subs list: %w", err)
 	}
-	NoteMore(o.IO.ErrOut, more, o.Limit.N(), "subscriptions")
+	cmdutil.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "subscriptions")
 	return nil
 }
 
@@ -178,39 +174,38 @@ type GetOptions struct {
 
 const subscriptionIDWant = "a subscription id as `connectctl subs list` shows it"
 
-func newGetLike(f *factory.Factory, opts *GetOptions, use, short, long string, run func(context.Context, *GetOptions) error) *cobra.Command {
-	return SetColumns(&cobra.Command{
+// newGetLike builds a command on one subscription (subs get, subs
+// activate): its SUBSCRIPTION_ID argument and printer are checked before
+// runF, or else run, is called.
+func newGetLike(f *factory.Factory, use, short, long string, runF, run func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+	if runF == nil {
+		runF = run
+	}
+	return factory.SetColumns(&cobra.Command{
 		Use:   use,
 		Short: short,
 		Long:  long,
-		Args:  ExactArgs("SUBSCRIPTION_ID"),
+		Args:  cmdutil.ExactArgs("SUBSCRIPTION_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			opts.Printer = p
-			if err := factory.CheckColumns(p, Columns(true)); err != nil {
+			var err error
+			if opts.Printer, err = factory.PrinterFor(f.Printer, Columns(true)); err != nil {
 				return err
 			}
 			opts.ID = args[0]
 			if err := OpaqueID("SUBSCRIPTION_ID", subscriptionIDWant, opts.ID); err != nil {
 				return err
 			}
-			return run(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}, Columns(true))
 }
 
 // NewCmdGet returns `connectctl subs get SUBSCRIPTION_ID`.
 func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
-	if runF == nil {
-		runF = runGet
-	}
-	return newGetLike(f, opts, "get SUBSCRIPTION_ID", "Show a subscription: product, status, balance, dates",
+	return newGetLike(f, "get SUBSCRIPTION_ID", "Show a subscription: product, status, balance, dates",
 		"Show a subscription. Tables show sizes for people (1.2 GB); -o json shows\n"+
-			"initialBalance and spentBalance as byte counts.", runF)
+			"initialBalance and spentBalance as byte counts.", runF, runGet)
 }
 
 func runGet(ctx context.Context, o *GetOptions) error {
@@ -227,14 +222,10 @@ func runGet(ctx context.Context, o *GetOptions) error {
 
 // NewCmdActivate returns `connectctl subs activate SUBSCRIPTION_ID`.
 func NewCmdActivate(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
-	if runF == nil {
-		runF = runActivate
-	}
-	return newGetLike(f, opts, "activate SUBSCRIPTION_ID", "Activate a future-dated (PENDING) subscription now",
+	return newGetLike(f, "activate SUBSCRIPTION_ID", "Activate a future-dated (PENDING) subscription now",
 		"Activate a PENDING subscription now instead of at its activation date; its\n"+
 			"validity period starts now. Only a PENDING subscription can be activated:\n"+
-			"any other is refused by the API (exit 5). Prints the activated subscription.", runF)
+			"any other is refused by the API (exit 5). Prints the activated subscription.", runF, runActivate)
 }
 
 func runActivate(ctx context.Context, o *GetOptions) error {

@@ -2,8 +2,6 @@ package subs
 
 import (
 	"context"
-	"errors"
-	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +21,7 @@ func TestListFlags(t *testing.T) {
 		check    func(t *testing.T, o *ListOptions)
 	}{
 		{name: "no filters", check: func(t *testing.T, o *ListOptions) {
-			if o.query != (connect.SubscriptionsQuery{}) || o.Limit.N() != DefaultLimit {
+			if o.query != (connect.SubscriptionsQuery{}) || o.Limit.N() != cmdutil.DefaultLimit {
 				t.Errorf("query %+v limit %d", o.query, o.Limit.N())
 			}
 		}},
@@ -104,54 +102,6 @@ func TestListFlags(t *testing.T) {
 	}
 }
 
-func seqN(n int, failAt int) iter.Seq2[int, error] {
-	return func(yield func(int, error) bool) {
-		for i := range n {
-			if i == failAt {
-				yield(0, errors.New("boom"))
-				return
-			}
-			if !yield(i, nil) {
-				return
-			}
-		}
-	}
-}
-
-func TestTake(t *testing.T) {
-	tests := []struct {
-		name            string
-		total, failAt   int
-		n               int
-		wantItems       int
-		wantMore, isErr bool
-	}{
-		{name: "all", total: 50, failAt: -1, n: 0, wantItems: 50},
-		{name: "cut", total: 50, failAt: -1, n: 30, wantItems: 30, wantMore: true},
-		{name: "exactly the limit: no more", total: 30, failAt: -1, n: 30, wantItems: 30},
-		{name: "fewer than the limit", total: 3, failAt: -1, n: 30, wantItems: 3},
-		{name: "error before the limit", total: 50, failAt: 10, n: 30, wantItems: 10, isErr: true},
-		{name: "error just past the limit does not spoil it", total: 50, failAt: 30, n: 30, wantItems: 30},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			more := false
-			n := 0
-			var gotErr error
-			for _, err := range Take(seqN(tt.total, tt.failAt), tt.n, &more) {
-				if err != nil {
-					gotErr = err
-					break
-				}
-				n++
-			}
-			if n != tt.wantItems || more != tt.wantMore || (gotErr != nil) != tt.isErr {
-				t.Errorf("items %d more %v err %v; want %d %v %v", n, more, gotErr, tt.wantItems, tt.wantMore, tt.isErr)
-			}
-		})
-	}
-}
-
 func TestSubscriptionIDArg(t *testing.T) {
 	ok := []string{"8KthI06F14g12fxRjHpxmbCT1dRjwZUcG4V8X7a3HYY=", "a-b_c+d/e==", "***masked***"}
 	for _, id := range ok {
@@ -195,7 +145,7 @@ func TestColumnsAnnotation(t *testing.T) {
 	f := &factory.Factory{IOStreams: func() *iostreams.IOStreams { ios, _, _, _ := iostreams.Test(); return ios }()}
 	cmd := NewCmdSubs(f)
 	for _, c := range cmd.Commands() {
-		if got := c.Annotations[ColumnsAnnotation]; !strings.HasPrefix(got, "id,iccid,product,status,used,left,expires") {
+		if got := c.Annotations[factory.ColumnsAnnotation]; !strings.HasPrefix(got, "id,iccid,product,status,used,left,expires") {
 			t.Errorf("%s: columns annotation %q", c.Name(), got)
 		}
 	}

@@ -6,7 +6,6 @@ package webhook
 import (
 	"context"
 	"fmt"
-	"iter"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -111,11 +110,8 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
+	p, err := factory.PrinterFor(o.Printer, Columns)
 	if err != nil {
-		return err
-	}
-	if err := factory.CheckColumns(p, Columns); err != nil {
 		return err
 	}
 	client, err := o.Client()
@@ -134,18 +130,8 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if p.Structured() && p.Format() != output.NDJSON {
 		return output.Item(p, prefs, nil)
 	}
-	_, err = output.List(p, sliceSeq(prefs.Notifications), Columns, 0)
+	_, err = output.List(p, cmdutil.Seq(prefs.Notifications), Columns, 0)
 	return err
-}
-
-func sliceSeq[T any](s []T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for _, v := range s {
-			if !yield(v, nil) {
-				return
-			}
-		}
-	}
 }
 
 // ---- register -----------------------------------------------------------

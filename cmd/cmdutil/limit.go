@@ -1,4 +1,4 @@
-package subs
+package cmdutil
 
 import (
 	"fmt"
@@ -6,11 +6,10 @@ import (
 	"iter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/connectctl/connectctl/cmd/cmdutil"
 )
 
-// DefaultLimit is how many items a list shows without --limit or --all.
+// DefaultLimit is how many items a list shows without --limit or --all, as
+// gh's list commands do.
 const DefaultLimit = 30
 
 // ListLimit is the --limit N | --all pair of list commands.
@@ -18,14 +17,16 @@ type ListLimit struct {
 	Limit int
 	All   bool
 
-	cmd *cobra.Command
+	cmd  *cobra.Command
+	noun string
 }
 
-// BindFlags binds --limit and --all; noun names the items in help ("SIMs").
+// BindFlags binds --limit/-L and --all; noun names the items in help and
+// messages ("SIMs").
 func (l *ListLimit) BindFlags(cmd *cobra.Command, noun string) {
-	l.cmd = cmd
-	cmd.Flags().IntVar(&l.Limit, "limit", DefaultLimit, fmt.Sprintf("Show at most this many %s", noun))
-	cmd.Flags().BoolVar(&l.All, "all", false, fmt.Sprintf("Show every %s (streams page by page)", singular(noun)))
+	l.cmd, l.noun = cmd, noun
+	cmd.Flags().IntVarP(&l.Limit, "limit", "L", DefaultLimit, fmt.Sprintf("Show at most this many %s", noun))
+	cmd.Flags().BoolVar(&l.All, "all", false, fmt.Sprintf("Show every %s (no --limit)", singular(noun)))
 }
 
 func singular(noun string) string {
@@ -38,10 +39,14 @@ func singular(noun string) string {
 // Validate refuses --limit with --all and a limit below 1.
 func (l *ListLimit) Validate() error {
 	if l.All && l.cmd != nil && l.cmd.Flags().Changed("limit") {
-		return cmdutil.FlagErrorf("--limit %d and --all do not go together: pick one", l.Limit)
+		return FlagErrorf("--limit %d and --all do not go together: pick one", l.Limit)
 	}
 	if !l.All && l.Limit < 1 {
-		return cmdutil.FlagErrorf("--limit %d: want a positive number of items, or --all for every one", l.Limit)
+		noun := l.noun
+		if noun == "" {
+			noun = "items"
+		}
+		return FlagErrorf("--limit %d: want a positive number of %s, or --all for every one", l.Limit, noun)
 	}
 	return nil
 }
@@ -83,5 +88,16 @@ func Take[T any](seq iter.Seq2[T, error], n int, more *bool) iter.Seq2[T, error]
 func NoteMore(w io.Writer, more bool, n int, noun string) {
 	if more {
 		fmt.Fprintf(w, "Showing the first %d %s; there are more: use --limit N or --all.\n", n, noun)
+	}
+}
+
+// Seq yields the items of a list already in memory, for output.List.
+func Seq[T any](items []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, it := range items {
+			if !yield(it, nil) {
+				return
+			}
+		}
 	}
 }
