@@ -45,6 +45,10 @@ type Factory struct {
 	Keyring       credentials.Keyring
 	TokenCacheDir string
 
+	// Retry bounds the default client's retries; the zero value is the
+	// client's default policy. Shell completion sets one attempt.
+	Retry connect.RetryPolicy
+
 	client      *connect.Client
 	settings    *config.Settings
 	secrets     *credentials.Secrets
@@ -78,7 +82,7 @@ func (f *Factory) defaultClient() (*connect.Client, error) {
 	c, err := connect.New(connect.Options{
 		BaseURL: s.Profile.BaseURL, HTTPClient: httpClient, TokenSource: tokens,
 		UserAgent: "connectctl/" + f.Build.Version, CorrelationID: f.Globals.CorrelationID,
-		Debug: f.debugWriter(),
+		Debug: f.debugWriter(), Retry: f.Retry,
 	})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	apiCmd "github.com/connectctl/connectctl/cmd/api"
 	authCmd "github.com/connectctl/connectctl/cmd/auth"
 	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/cmd/completion"
 	"github.com/connectctl/connectctl/cmd/factory"
 	orderCmd "github.com/connectctl/connectctl/cmd/order"
 	productsCmd "github.com/connectctl/connectctl/cmd/products"
@@ -54,6 +55,11 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	pf.BoolVar(&g.Output.NoHeaders, "no-headers", false, "Leave out the table's header row")
 	pf.StringVar(&g.ConfigFile, "config", "", "Config file (env CONNECTCTL_CONFIG; default $XDG_CONFIG_HOME/connectctl/config.yaml)")
 	cmd.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if c.Name() == cobra.ShellCompRequestCmd || c.Name() == cobra.ShellCompNoDescRequestCmd {
+			// Shell completion applies the environment itself, after
+			// Cobra parsed the flags, and never fails over a bad -o.
+			return nil
+		}
 		if err := f.ApplyEnvironment(c); err != nil { // CONNECTCTL_* for every global flag
 			return err
 		}
@@ -89,6 +95,9 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	}
 	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
 	usageErrorsForArgs(cmd)
+	if err := completion.Register(f, cmd); err != nil {
+		panic(err) // a command or flag renamed without its completion
+	}
 	return cmd
 }
 

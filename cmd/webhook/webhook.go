@@ -45,7 +45,8 @@ const typeFlagHelp = "Notification type: usage (USAGE_THRESHOLD) or end (SUBSCRI
 
 func completeTypes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return []string{"usage\tUSAGE_THRESHOLD: 80 % of a plan's data used",
-		"end\tSUBSCRIPTION_END: a plan expired or ran out of data"}, cobra.ShellCompDirectiveNoFileComp
+		"end\tSUBSCRIPTION_END: a plan expired or ran out of data",
+		validate.NotificationUsageThreshold, validate.NotificationSubscriptionEnd}, cobra.ShellCompDirectiveNoFileComp
 }
 
 // iccidArg checks the one ICCID argument.
