@@ -31,6 +31,7 @@ func NewCmdWebhook(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(NewCmdList(f, nil))
 	cmd.AddCommand(NewCmdRegister(f, nil))
 	cmd.AddCommand(NewCmdUnregister(f, nil))
+	cmd.AddCommand(NewCmdListen(f, nil))
 	return cmd
 }
 

@@ -133,7 +133,7 @@ func TestWebhookIsAParent(t *testing.T) {
 	for _, c := range cmd.Commands() {
 		names = append(names, c.Name())
 	}
-	if strings.Join(names, ",") != "list,register,unregister" || cmd.RunE != nil {
+	if strings.Join(names, ",") != "list,listen,register,unregister" || cmd.RunE != nil {
 		t.Fatalf("subcommands %v", names)
 	}
 }

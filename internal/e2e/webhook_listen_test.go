@@ -1,0 +1,218 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connectctl/connectctl/internal/testenv"
+)
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// listener is a running `webhook listen`.
+type listener struct {
+	cmd    *exec.Cmd
+	URL    string
+	stdout *syncBuffer
+	stderr *syncBuffer
+	done   chan struct{}
+	err    error
+}
+
+// startListener runs `webhook listen --addr 127.0.0.1:0` and reads its URL from stderr.
+func startListener(t *testing.T, extra ...string) *listener {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"webhook", "listen", "--addr", "127.0.0.1:0"}, extra...)...)
+	cmd.Env = testenv.CleanEnv(t)
+	l := &listener{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout = l.stdout
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			l.stderr.Write([]byte(line + "\n"))
+			if u, ok := strings.CutPrefix(line, "Listening on "); ok {
+				select {
+				case urls <- u:
+				default:
+				}
+			}
+		}
+		_, _ = io.Copy(l.stderr, pipe)
+		// Wait only after the pipe is drained (exec's rule for StderrPipe).
+		l.err = cmd.Wait()
+		close(l.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-l.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-l.done
+		}
+	})
+	select {
+	case l.URL = <-urls:
+	case <-l.done:
+		t.Fatalf("webhook listen exited: %v\nstderr:\n%s", l.err, l.stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("webhook listen printed no URL; stderr:\n%s", l.stderr.String())
+	}
+	return l
+}
+
+// stop interrupts the listener and returns its exit code.
+func (l *listener) stop(t *testing.T) int {
+	t.Helper()
+	_ = l.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-l.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("webhook listen did not stop on SIGINT; stderr:\n%s", l.stderr.String())
+	}
+	return l.cmd.ProcessState.ExitCode()
+}
+
+func TestWebhookListenReceivesSandboxNotifications(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	l := startListener(t)
+	if !strings.HasPrefix(l.URL, "http://127.0.0.1:") || strings.Contains(l.URL, ":0/") {
+		t.Fatalf("listener URL %q", l.URL)
+	}
+	// The token is the last path segment: 128 bits or more of base64url.
+	if tok := l.URL[strings.LastIndex(l.URL, "/")+1:]; len(tok) < 22 {
+		t.Fatalf("path token %q is too short", tok)
+	}
+
+	iccid := orderSIMForWebhooks(t, sb)
+	for _, typ := range []string{"usage", "end"} {
+		res := testenv.Run(t, bin, env, "webhook", "register", iccid, "--type", typ, "--url", l.URL)
+		if res.ExitCode != 0 {
+			t.Fatalf("register %s: exit %d\n%s", typ, res.ExitCode, res.Stderr)
+		}
+	}
+
+	type usageAnswer struct {
+		Notifications []struct {
+			Type     string `json:"type"`
+			Delivery string `json:"delivery"`
+		} `json:"notifications"`
+	}
+	const gib = 1 << 30
+	var ans usageAnswer
+	sb.Admin(t, "POST", "/_sandbox/usage", map[string]any{"iccid": iccid, "bytes": gib * 85 / 100}, &ans)
+	if len(ans.Notifications) != 1 || ans.Notifications[0].Type != "USAGE_THRESHOLD" || ans.Notifications[0].Delivery != "delivered" {
+		t.Fatalf("usage to 85%%: %+v\nlistener stderr:\n%s", ans, l.stderr.String())
+	}
+	ans = usageAnswer{}
+	sb.Admin(t, "POST", "/_sandbox/usage", map[string]any{"iccid": iccid, "bytes": gib}, &ans)
+	if len(ans.Notifications) != 1 || ans.Notifications[0].Type != "SUBSCRIPTION_END" || ans.Notifications[0].Delivery != "delivered" {
+		t.Fatalf("usage to 100%%: %+v\nlistener stderr:\n%s", ans, l.stderr.String())
+	}
+
+	if code := l.stop(t); code != 0 {
+		t.Fatalf("webhook listen exited %d after SIGINT; stderr:\n%s", code, l.stderr.String())
+	}
+
+	// stdout holds the events only: one JSON line each.
+	counts := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSuffix(l.stdout.String(), "\n"), "\n") {
+		var ev struct {
+			ID             string `json:"id"`
+			Type           string `json:"type"`
+			ICCID          string `json:"iccid"`
+			SubscriptionID string `json:"subscription_id"`
+			Threshold      *int   `json:"threshold"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("stdout line %q is not an event: %v\nstdout:\n%s", line, err, l.stdout.String())
+		}
+		if ev.ICCID != iccid || ev.ID == "" {
+			t.Errorf("event %q: want ICCID %s and an id", line, iccid)
+		}
+		if ev.Type == "USAGE_THRESHOLD" && (ev.Threshold == nil || *ev.Threshold != 80 || ev.SubscriptionID == "") {
+			t.Errorf("usage event %q: want threshold 80 and a subscription id", line)
+		}
+		counts[ev.Type]++
+	}
+	if len(counts) != 2 || counts["USAGE_THRESHOLD"] != 1 || counts["SUBSCRIPTION_END"] != 1 {
+		t.Errorf("events %v, want one USAGE_THRESHOLD and one SUBSCRIPTION_END\nstdout:\n%s", counts, l.stdout.String())
+	}
+	if strings.Contains(l.stdout.String(), "Listening") {
+		t.Errorf("stdout carries more than events:\n%s", l.stdout.String())
+	}
+}
+
+// The listener refuses anything that is not a notification on its secret path.
+func TestWebhookListenRejects(t *testing.T) {
+	l := startListener(t)
+	base := l.URL[:strings.LastIndex(l.URL, "/")]
+	cases := []struct {
+		name, method, url, body string
+		want                    int
+	}{
+		{"wrong path", "POST", base + "/guess", `{"type":"USAGE_THRESHOLD","iccid":"8944478600000205337"}`, 404},
+		{"wrong method", "GET", l.URL, "", 405},
+		{"not JSON", "POST", l.URL, "hello", 400},
+		{"missing iccid", "POST", l.URL, `{"id":"1","type":"USAGE_THRESHOLD"}`, 400},
+		{"oversize", "POST", l.URL, `{"x":"` + strings.Repeat("a", 100<<10) + `"}`, 413},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, c.url, strings.NewReader(c.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+	}
+	if code := l.stop(t); code != 0 {
+		t.Errorf("exit %d after SIGINT", code)
+	}
+	if out := l.stdout.String(); out != "" {
+		t.Errorf("rejected requests printed %q", out)
+	}
+}
+
+// Refusing a non-loopback address is a usage error.
+func TestWebhookListenRefusesRemoteAddr(t *testing.T) {
+	res := testenv.Run(t, bin, nil, "webhook", "listen", "--addr", "0.0.0.0:0")
+	if res.ExitCode != 2 || !strings.Contains(res.Stderr, "--allow-remote") {
+		t.Errorf("exit %d, stderr %q", res.ExitCode, res.Stderr)
+	}
+}
