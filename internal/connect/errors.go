@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -86,13 +87,40 @@ func (e *APIError) Error() string {
 			b.WriteString(" " + t)
 		}
 	}
+	// Text from the answer's body is shown on one line, without control
+	// characters (terminal escapes, line breaks), and within errTextBudget
+	// bytes in all, however large or hostile the body.
+	left := errTextBudget
+	show := func(s string) string {
+		s = oneLine(s)
+		if len(s) > left {
+			cut := max(left, 0)
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+			s = s[:cut] + "…"
+		}
+		left -= len(s) + 2
+		return s
+	}
+	showList := func(list []string) []string {
+		var out []string
+		for i, x := range list {
+			if left <= 0 {
+				out = append(out, fmt.Sprintf("… (%d more)", len(list)-i))
+				break
+			}
+			out = append(out, show(x))
+		}
+		return out
+	}
 	var kinds []string
 	if e.Type != "" {
 		kinds = append(kinds, e.Type)
 	}
 	kinds = append(kinds, e.Codes...)
 	if len(kinds) > 0 {
-		fmt.Fprintf(&b, " [%s]", strings.Join(dedupe(kinds), ", "))
+		fmt.Fprintf(&b, " [%s]", strings.Join(showList(dedupe(kinds)), ", "))
 	}
 	var msgs []string
 	if e.Title != "" && !containsFold(e.Messages, e.Title) {
@@ -100,23 +128,27 @@ func (e *APIError) Error() string {
 	}
 	msgs = append(msgs, e.Messages...)
 	if len(msgs) > 0 {
-		b.WriteString(": " + strings.Join(msgs, "; "))
+		b.WriteString(": " + strings.Join(showList(msgs), "; "))
 	}
 	if e.CorrelationID != "" {
-		fmt.Fprintf(&b, " (correlation id %s)", e.CorrelationID)
+		fmt.Fprintf(&b, " (correlation id %s)", oneLine(e.CorrelationID))
 	}
-	for _, d := range e.Details {
+	for i, d := range e.Details {
 		b.WriteString("\n  - ")
+		if left <= 0 {
+			fmt.Fprintf(&b, "… (%d more)", len(e.Details)-i)
+			break
+		}
 		if d.JSONPath != "" {
-			b.WriteString(d.JSONPath + ": ")
+			b.WriteString(show(d.JSONPath) + ": ")
 		}
 		if d.Code != "" {
-			b.WriteString(d.Code)
+			b.WriteString(show(d.Code))
 			if d.Detail != "" {
 				b.WriteString(": ")
 			}
 		}
-		b.WriteString(d.Detail)
+		b.WriteString(show(d.Detail))
 	}
 	if h := e.hint(); h != "" {
 		b.WriteString("\nhint: " + h)
@@ -134,7 +166,7 @@ func (e *APIError) hint() string {
 		}
 		id := ""
 		if e.CorrelationID != "" {
-			id = " (correlation id " + e.CorrelationID + ")"
+			id = " (correlation id " + oneLine(e.CorrelationID) + ")"
 		}
 		return what + id + "; do not retry blindly: " + check
 	}
@@ -163,7 +195,7 @@ func (e *APIError) hint() string {
 	case e.Status >= 500:
 		s := "the API is in trouble; retry later"
 		if e.CorrelationID != "" {
-			s += ", and if it persists report correlation id " + e.CorrelationID + " to 1GLOBAL"
+			s += ", and if it persists report correlation id " + oneLine(e.CorrelationID) + " to 1GLOBAL"
 		}
 		return s
 	case e.Status >= 400:
@@ -333,6 +365,22 @@ func textExcerpt(contentType string, body []byte) string {
 func looksHTML(s string) bool {
 	l := strings.ToLower(strings.TrimSpace(s))
 	return strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.Contains(l, "</body>")
+}
+
+// errTextBudget bounds, in bytes, the body text that Error() shows.
+const errTextBudget = 2048
+
+// oneLine makes text from an answer printable on one line: control
+// characters (terminal escapes, line breaks) become spaces, runs of white
+// space collapse, and it is cut to excerptLen runes.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	return excerpt(s)
 }
 
 func excerpt(s string) string {
