@@ -12,7 +12,7 @@ LDFLAGS   := -s -w \
 	-X $(PKG)/internal/buildinfo.Commit=$(COMMIT) \
 	-X $(PKG)/internal/buildinfo.Date=$(DATE)
 
-.PHONY: all build test test-short vet fmt-check lint bench fuzz demo clean docs completions release-check
+.PHONY: all build test test-short vet fmt-check lint bench bench-cli fuzz demo clean docs completions release-check
 
 all: build
 
@@ -38,6 +38,11 @@ lint: fmt-check vet
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The command-line benchmarks alone (internal/bench; docs/benchmarks.md), five
+# iterations each.
+bench-cli:
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./internal/bench/
 
 # Short fuzzing of each fuzz target.
 # A count, not a duration: Go 1.26 sometimes reports "context deadline exceeded"
