@@ -17,6 +17,7 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/sandbox"
+	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // NewCmdSandbox returns `connectctl sandbox`.
@@ -83,7 +84,7 @@ func (o *ServeOptions) validate() error {
 	if err != nil {
 		return cmdutil.FlagErrorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:7787", o.Addr)
 	}
-	if !o.AllowRemote && !isLoopback(host) {
+	if !o.AllowRemote && !validate.IsLoopbackHost(host) {
 		return cmdutil.FlagErrorf("--addr %q: not a loopback address; add --allow-remote to listen beyond this machine", o.Addr)
 	}
 	if o.Config.FailRate < 0 || o.Config.FailRate > 1 {
@@ -124,14 +125,6 @@ func parseClient(s string) (sandbox.ClientCredential, error) {
 		}
 	}
 	return cred, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func runServe(ctx context.Context, o *ServeOptions) error {

@@ -73,7 +73,7 @@ func (o *ListenOptions) validate() error {
 	if err != nil {
 		return cmdutil.FlagErrorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8787", o.Addr)
 	}
-	if !o.AllowRemote && !isLoopback(host) {
+	if !o.AllowRemote && !validate.IsLoopbackHost(host) {
 		return cmdutil.FlagErrorf("--addr %q: not a loopback address; add --allow-remote to listen beyond this machine", o.Addr)
 	}
 	o.ForwardTo = strings.TrimSpace(o.ForwardTo)
@@ -83,14 +83,6 @@ func (o *ListenOptions) validate() error {
 		}
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func runListen(ctx context.Context, o *ListenOptions) error {

@@ -15,12 +15,13 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/spf13/viper"
+
+	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // Environment variables of the command surface (cli.md).
@@ -254,11 +255,7 @@ func CheckURL(raw string) error {
 	case "https":
 		return nil
 	case "http":
-		host := u.Hostname()
-		if host == "localhost" {
-			return nil
-		}
-		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		if validate.IsLoopbackHost(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("%q uses plain http to a host that is not this machine; use https", raw)

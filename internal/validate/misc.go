@@ -154,7 +154,7 @@ func WebhookURL(s string) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(host) {
+		if IsLoopbackHost(host) {
 			return nil
 		}
 		return newErr(ErrUnsupported, "webhook URL", in, "http is only allowed for loopback hosts, use https")
@@ -174,7 +174,10 @@ func parsePort(p string) (int, bool) {
 	return n, n <= 65535
 }
 
-func isLoopback(host string) bool {
+// IsLoopbackHost reports whether host (a name or an IP, no port) is this
+// machine: localhost, 127.0.0.0/8 or ::1. Plain http and listening without
+// --allow-remote are allowed only there.
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
