@@ -50,6 +50,8 @@ type Factory struct {
 	Retry connect.RetryPolicy
 
 	client      *connect.Client
+	printer     *output.Printer // built once per invocation; see Printer
+	printerFor  output.Options
 	settings    *config.Settings
 	secrets     *credentials.Secrets
 	flagSources map[string]string

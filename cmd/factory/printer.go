@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,13 +16,25 @@ import (
 
 // Printer returns the printer for the global output flags. A bad format, jq
 // expression or template is a usage error (exit 2), found before any request.
+// Root's pre-run builds it to check the flags; the command then gets the same
+// one rather than compiling --jq and --template again, unless the options
+// changed in between.
 func (f *Factory) Printer() (*output.Printer, error) {
+	if f.printer != nil && reflect.DeepEqual(f.printerFor, f.Globals.Output) {
+		return f.printer, nil
+	}
 	p, err := output.New(f.IOStreams, f.Globals.Output)
 	var ie *output.InputError
 	if errors.As(err, &ie) {
 		return nil, &cmdutil.FlagError{Err: err}
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	f.printer = p
+	f.printerFor = f.Globals.Output
+	f.printerFor.Columns = slices.Clone(f.Globals.Output.Columns)
+	return p, nil
 }
 
 // CheckColumns wraps output.CheckColumns as a usage error.

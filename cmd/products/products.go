@@ -186,7 +186,8 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		Use:   "get PRODUCT_ID [--currency CUR]",
 		Short: "Show one product",
 		Long: "Show one product. Product ids are opaque and may hold '/', '+' and '=':\n" +
-			"quote them in the shell and pass them as listed.",
+			"quote them in the shell and pass them as listed. An id that starts with\n" +
+			"'-' goes after --: connectctl products get -- '-abc='.",
 		Example: "  connectctl products get 'qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=' --currency USD",
 		Args:    cmdutil.ExactArgs("PRODUCT_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -4,7 +4,6 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/sandbox"
-	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // NewCmdSandbox returns `connectctl sandbox`.
@@ -80,12 +78,8 @@ func NewCmdServe(f *factory.Factory, runF func(context.Context, *ServeOptions) e
 }
 
 func (o *ServeOptions) validate() error {
-	host, _, err := net.SplitHostPort(o.Addr)
-	if err != nil {
-		return cmdutil.FlagErrorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:7787", o.Addr)
-	}
-	if !o.AllowRemote && !validate.IsLoopbackHost(host) {
-		return cmdutil.FlagErrorf("--addr %q: not a loopback address; add --allow-remote to listen beyond this machine", o.Addr)
+	if err := cmdutil.CheckListenAddr(o.Addr, o.AllowRemote, "127.0.0.1:7787"); err != nil {
+		return err
 	}
 	if o.Config.FailRate < 0 || o.Config.FailRate > 1 {
 		return cmdutil.FlagErrorf("--fail-rate %v: want a share between 0 and 1", o.Config.FailRate)
@@ -144,19 +138,9 @@ func runServe(ctx context.Context, o *ServeOptions) error {
 	fmt.Fprintf(o.IO.Out, "http://%s\n", ln.Addr())
 	fmt.Fprintf(o.IO.ErrOut, "sandbox: serving the Connect API on http://%s (client sandbox/sandbox); Ctrl-C stops it\n", ln.Addr())
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	case <-ctx.Done():
+	if err := cmdutil.Serve(ctx, hs, ln); err != nil {
+		return err
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = hs.Shutdown(shutdownCtx)
 	fmt.Fprintln(o.IO.ErrOut, "sandbox: stopped")
 	return nil
 }

@@ -174,6 +174,11 @@ type GetOptions struct {
 
 const subscriptionIDWant = "a subscription id as `connectctl subs list` shows it"
 
+// dashIDNote tells how to pass an id that starts with '-': base64url ids
+// can, and the shell parser would take it for a flag.
+const dashIDNote = "An id that starts with '-' goes after --, as in:\n" +
+	"  connectctl subs get -- -92myr-Ect_IiGaEp2HFsEvKk9uSBs9HjGauvaVu9e8="
+
 // newGetLike builds a command on one subscription (subs get, subs
 // activate): its SUBSCRIPTION_ID argument and printer are checked before
 // runF, or else run, is called.
@@ -185,7 +190,7 @@ func newGetLike(f *factory.Factory, use, short, long string, runF, run func(cont
 	return factory.SetColumns(&cobra.Command{
 		Use:   use,
 		Short: short,
-		Long:  long,
+		Long:  long + "\n\n" + dashIDNote,
 		Args:  cmdutil.ExactArgs("SUBSCRIPTION_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error

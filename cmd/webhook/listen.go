@@ -2,10 +2,8 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -69,12 +67,8 @@ func NewCmdListen(f *factory.Factory, runF func(context.Context, *ListenOptions)
 }
 
 func (o *ListenOptions) validate() error {
-	host, _, err := net.SplitHostPort(o.Addr)
-	if err != nil {
-		return cmdutil.FlagErrorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8787", o.Addr)
-	}
-	if !o.AllowRemote && !validate.IsLoopbackHost(host) {
-		return cmdutil.FlagErrorf("--addr %q: not a loopback address; add --allow-remote to listen beyond this machine", o.Addr)
+	if err := cmdutil.CheckListenAddr(o.Addr, o.AllowRemote, "127.0.0.1:8787"); err != nil {
+		return err
 	}
 	o.ForwardTo = strings.TrimSpace(o.ForwardTo)
 	if o.ForwardTo != "" {
@@ -117,21 +111,12 @@ func runListen(ctx context.Context, o *ListenOptions) error {
 	}
 	fmt.Fprintln(o.IO.ErrOut, "Events print on stdout, one JSON line each; Ctrl-C stops.")
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	if o.Ready != nil {
 		o.Ready(url)
 	}
 	var serveErr error
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			serveErr = fmt.Errorf("webhook listen: %w", err)
-		}
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = hs.Shutdown(shutdownCtx)
-		cancel()
+	if err := cmdutil.Serve(ctx, hs, ln); err != nil {
+		serveErr = fmt.Errorf("webhook listen: %w", err)
 	}
 	if fwd != nil {
 		drainCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

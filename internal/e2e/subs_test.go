@@ -97,17 +97,17 @@ func TestSubsListGetActivate(t *testing.T) {
 		}
 	})
 	t.Run("get table and json", func(t *testing.T) {
-		rows := simTSV(simOK(t, env, "subs", "get", subB).Stdout)
+		rows := simTSV(simOK(t, env, "subs", "get", "--", subB).Stdout)
 		if len(rows) != 2 || rows[1][0] != subB || rows[1][1] != b || rows[1][3] != "ACTIVE" {
 			t.Fatalf("%q", rows)
 		}
-		s := simDecode[simJSONSub](t, simOK(t, env, "subs", "get", subB, "-o", "json"))
+		s := simDecode[simJSONSub](t, simOK(t, env, "subs", "get", "-o", "json", "--", subB))
 		if s.ID != subB || s.ICCID != b || s.InitialBalance != 1<<30 || s.Product.ID != europe1GB {
 			t.Fatalf("%+v", s)
 		}
 	})
 	t.Run("activate a PENDING subscription", func(t *testing.T) {
-		s := simDecode[simJSONSub](t, simOK(t, env, "subs", "activate", subC, "-o", "json"))
+		s := simDecode[simJSONSub](t, simOK(t, env, "subs", "activate", "-o", "json", "--", subC))
 		if s.ID != subC || s.Status != "ACTIVE" || s.ICCID != c {
 			t.Fatalf("%+v", s)
 		}
@@ -121,14 +121,16 @@ func TestSubsListGetActivate(t *testing.T) {
 		}
 	})
 	t.Run("activate an ACTIVE one: the API refuses, exit 5", func(t *testing.T) {
-		simExit(t, env, 5, "only a PENDING subscription", "subs", "activate", subA)
+		simExit(t, env, 5, "only a PENDING subscription", "subs", "activate", "--", subA)
 	})
 	t.Run("another client's subscription: exit 3", func(t *testing.T) {
-		simExit(t, env, 3, "403", "subs", "get", theirs)
-		simExit(t, env, 3, "403", "subs", "activate", theirs)
+		simExit(t, env, 3, "403", "subs", "get", "--", theirs)
+		simExit(t, env, 3, "403", "subs", "activate", "--", theirs)
 	})
 	t.Run("unknown subscription: exit 4", func(t *testing.T) {
 		simExit(t, env, 4, "404", "subs", "get", "bm90LWEtc3Vic2NyaXB0aW9u/x+y=")
+		// base64url ids may start with '-': after -- they reach the API.
+		simExit(t, env, 4, "404", "subs", "get", "--", "-92myr-Ect_IiGaEp2HFsEvKk9uSBs9HjGauvaVu9e8=")
 	})
 	t.Run("unknown SIM in the filter: an empty list", func(t *testing.T) {
 		res := simOK(t, env, "subs", "list", "--iccid", simUnknownICCID(t), "-o", "json")
@@ -148,13 +150,13 @@ func TestSubsListGetActivate(t *testing.T) {
 		sb.Admin(t, http.MethodDelete, "/_sandbox/faults", nil, nil)
 		sb.Admin(t, http.MethodPost, "/_sandbox/faults", map[string]any{"method": "GET", "path": "/v1/subscription", "status": 503, "count": 10}, nil)
 		t.Cleanup(func() { sb.Admin(t, http.MethodDelete, "/_sandbox/faults", nil, nil) })
-		simExit(t, env, 6, "503", "subs", "get", subA)
+		simExit(t, env, 6, "503", "subs", "get", "--", subA)
 	})
 	t.Run("5xx on activate (POST, not retried): exit 6, outcome unknown", func(t *testing.T) {
 		sb.Admin(t, http.MethodDelete, "/_sandbox/faults", nil, nil)
 		sb.Admin(t, http.MethodPost, "/_sandbox/faults", map[string]any{"method": "POST", "path": "/v1/subscription", "status": 502, "after": true, "count": 1}, nil)
 		t.Cleanup(func() { sb.Admin(t, http.MethodDelete, "/_sandbox/faults", nil, nil) })
-		res := simExit(t, env, 6, "502", "subs", "activate", subA)
+		res := simExit(t, env, 6, "502", "subs", "activate", "--", subA)
 		if !strings.Contains(res.Stderr, "may or may not") {
 			t.Fatalf("no outcome-unknown hint: %s", res.Stderr)
 		}
