@@ -389,7 +389,7 @@ func (o *Options) hasTemplate() bool { return o.Output != nil && o.Output.Templa
 // rendered reports whether the output options ask for more than the body as
 // received (-o table and -o json both print it as is).
 func (o *Options) rendered(p *output.Printer) bool {
-	return o.hasJQ() || o.hasTemplate() || p.Format() == output.YAML || p.Format() == output.NDJSON
+	return o.hasJQ() || o.hasTemplate() || p.Format() == output.YAML || p.Format() == output.NDJSON || p.Format() == output.CSV
 }
 
 // runPaginate prints every item of every page as one JSON array, streamed:
@@ -398,7 +398,7 @@ func (o *Options) rendered(p *output.Printer) bool {
 // whole document.
 func (o *Options) runPaginate(ctx context.Context, client *connect.Client, p *output.Printer, r *request) error {
 	seq := client.Paginate(ctx, r.path, r.query)
-	whole := o.hasJQ() || o.hasTemplate() || p.Format() == output.YAML
+	whole := o.hasJQ() || o.hasTemplate() || p.Format() == output.YAML || p.Format() == output.CSV
 	ndjson := !whole && p.Format() == output.NDJSON
 	tty := o.IO.IsStdoutTTY()
 

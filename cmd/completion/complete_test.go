@@ -35,7 +35,7 @@ func TestStatic(t *testing.T) {
 		toComplete string
 		want       []string
 	}{
-		{"formats", Formats, nil, "", []string{"table", "json", "yaml", "ndjson"}},
+		{"formats", Formats, nil, "", []string{"table", "json", "yaml", "ndjson", "csv"}},
 		{"formats prefix", Formats, nil, "j", []string{"json"}},
 		{"device types", DeviceTypes, nil, "", []string{"ios", "android", "iot"}},
 		{"order statuses", OrderStatuses, nil, "C", []string{"COMPLETED"}},
@@ -45,7 +45,7 @@ func TestStatic(t *testing.T) {
 		{"currencies lower", Currencies, nil, "us", []string{"usd"}},
 		{"profile set keys", profileSet, nil, "defaults.c", []string{"defaults.country", "defaults.currency"}},
 		{"profile set country", profileSet, []string{"defaults.country"}, "G", []string{"GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY"}},
-		{"profile set output", profileSet, []string{"defaults.output"}, "", []string{"table", "json", "yaml", "ndjson"}},
+		{"profile set output", profileSet, []string{"defaults.output"}, "", []string{"table", "json", "yaml", "ndjson", "csv"}},
 		{"profile set free value", profileSet, []string{"base-url"}, "", nil},
 		{"first arg only", FirstArg(Formats), []string{"json"}, "", nil},
 	}

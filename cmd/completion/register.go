@@ -79,6 +79,7 @@ func (c *Completer) Register(root *cobra.Command) error {
 	flag("order topup", "product", c.Products)
 	flag("order topup", "currency", Currencies)
 	flag("order list", "status", OrderStatuses)
+	flag("order history", "status", Values(orderCmd.AttemptStatuses...))
 	flag("products list", "currency", Currencies)
 	flag("products list", "country", Countries)
 	flag("products get", "currency", Currencies)

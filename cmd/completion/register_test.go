@@ -61,7 +61,7 @@ func TestCompleteInProcess(t *testing.T) {
 		dir  string
 	}{
 		{[]string{"sim", ""}, []string{"delete", "get", "list", "move", "qr", "subs", "usage"}, ":4"},
-		{[]string{"sim", "list", "-o", ""}, []string{"table", "json", "yaml", "ndjson"}, ":4"},
+		{[]string{"sim", "list", "-o", ""}, []string{"table", "json", "yaml", "ndjson", "csv"}, ":4"},
 		{[]string{"sim", "list", "--output", "y"}, []string{"yaml"}, ":4"},
 		{[]string{"-p", ""}, []string{"preprod", "prod", "sandbox"}, ":4"},
 		{[]string{"profile", "use", "s"}, []string{"sandbox"}, ":4"},

@@ -46,6 +46,8 @@ type NewOptions struct {
 
 	Plans PlanOptions
 	Wait  WaitOptions
+	Bulk  BulkOptions
+	Journaling
 	// Columns: --columns was given, so a table shows a row, not the block.
 	Columns bool
 }
@@ -59,12 +61,13 @@ func NewCmdNew(f *factory.Factory, runF func(context.Context, *NewOptions) error
 				return config.Defaults{}, err
 			}
 			return s.Defaults, nil
-		}}, runF)
+		},
+		Journaling: journalingOf(f)}, runF)
 }
 
 func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, *NewOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "new --product ID --email EMAIL [--country CC] [--device-type TYPE]",
+		Use:   "new {--product ID --email EMAIL [--country CC] [--device-type TYPE] | --from-file FILE}",
 		Short: "Order a new eSIM with one or more plans",
 		Long: "Order a new eSIM. The order id is printed to stderr the moment the API accepts\n" +
 			"the order, before any waiting, so it is never lost. Without --wait the id\n" +
@@ -75,13 +78,46 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 			"--country and --device-type default to the profile's defaults.country and\n" +
 			"defaults.device-type. With neither --device-type nor a default, the command\n" +
 			"asks on a terminal and fails (exit 2) otherwise. --device-id defaults to a\n" +
-			"new UUID.",
+			"new UUID.\n\n" +
+			"Bulk: --from-file FILE orders one eSIM per row of a CSV file whose header row\n" +
+			"names the columns after these flags (product, email, country, device-type,\n" +
+			"device-id, device-model, device-make, eid, first-name, last-name, residence,\n" +
+			"activation-date, price, currency), or of a JSON Lines file with the same keys.\n" +
+			"A product cell may list several ids separated by spaces. Flags given with\n" +
+			"--from-file fill the cells a row leaves empty. Every row is checked before the\n" +
+			"first request: a bad row is reported with its line number and nothing is sent\n" +
+			"(exit 2), unless --skip-invalid orders the valid rows. Orders go out\n" +
+			"--concurrency at a time, paced to the API's rate limit; with --wait each is\n" +
+			"followed to the end. One result per row streams to stdout as soon as it is\n" +
+			"known (-o table, csv, ndjson, json): row, result, order id, status, ICCID,\n" +
+			"activation code, error. Exit 0 when every row succeeded, 5 when some were\n" +
+			"refused or FAILED, 6 when some are open (outcome unknown, still pending).\n\n" +
+			"Every attempt is written to the order journal (see `connectctl order history`)\n" +
+			"before it is sent. Running the same file again skips the rows already ordered,\n" +
+			"looks up the rows whose outcome was unknown before ordering them again, and\n" +
+			"resumes waiting; --force orders every row again. The journal knows a file by\n" +
+			"its absolute path; --batch NAME names it instead (for CI jobs whose checkout\n" +
+			"path changes).",
 		Example: "  connectctl order new --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= \\\n" +
 			"    --email ana@example.com --country PT --device-type ios --wait\n" +
-			"  id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)",
+			"  id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)\n" +
+			"  connectctl order new --from-file attendees.csv --country PT --wait -o csv > results.csv",
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0
+			if err := checkBulkFlags(cmd, &opts.Bulk); err != nil {
+				return err
+			}
+			if opts.Bulk.File != "" {
+				if err := opts.Wait.validate(); err != nil {
+					return err
+				}
+				if runF != nil {
+					return runF(cmd.Context(), opts)
+				}
+				f.Retry = bulkRetry(f.Retry)
+				return runBulk(cmd.Context(), opts, cmd)
+			}
 			if err := opts.validate(cmd.Context()); err != nil {
 				return err
 			}
@@ -109,6 +145,7 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 	cmdutil.AddIgnoreChecksumFlag(cmd, &opts.IgnoreChecksum)
 	opts.Plans.bindFlags(cmd)
 	opts.Wait.bindFlags(cmd, true, true)
+	opts.Bulk.bindFlags(cmd)
 	return cmd
 }
 
@@ -201,17 +238,19 @@ func (o *NewOptions) input() connect.OrderInput {
 }
 
 func runNew(ctx context.Context, o *NewOptions, v *view) error {
-	return placeOrder(ctx, o.Client, v, o.input(), &o.Wait)
+	return placeOrder(ctx, o.Client, o.Journaling, v, o.input(), &o.Wait)
 }
 
 // placeOrder sends the order, reports its id on stderr at once, and either
 // prints the accepted order or follows it to the end.
-func placeOrder(ctx context.Context, clientF func() (*connect.Client, error), v *view, in connect.OrderInput, w *WaitOptions) error {
+func placeOrder(ctx context.Context, clientF func() (*connect.Client, error), jl Journaling, v *view, in connect.OrderInput, w *WaitOptions) error {
 	client, err := clientF()
 	if err != nil {
 		return err
 	}
-	accepted, err := client.CreateOrder(ctx, in)
+	sendCtx, rec := jl.begin(ctx, v.io.ErrOut, in)
+	accepted, err := client.CreateOrder(sendCtx, in)
+	rec.done(accepted, err)
 	if err != nil {
 		return fmt.Errorf("order %s: %w", commandName(in), err)
 	}

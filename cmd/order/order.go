@@ -19,5 +19,6 @@ func NewCmdOrder(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(NewCmdGet(f, nil))
 	cmd.AddCommand(NewCmdWait(f, nil))
 	cmd.AddCommand(NewCmdList(f, nil))
+	cmd.AddCommand(NewCmdHistory(f, nil))
 	return cmd
 }

@@ -25,11 +25,12 @@ type TopUpOptions struct {
 	Plans          PlanOptions
 	Wait           WaitOptions
 	Columns        bool
+	Journaling
 }
 
 // NewCmdTopUp returns `connectctl order topup ICCID`; runF replaces the run function in tests.
 func NewCmdTopUp(f *factory.Factory, runF func(context.Context, *TopUpOptions) error) *cobra.Command {
-	opts := &TopUpOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer, Now: time.Now}
+	opts := &TopUpOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer, Now: time.Now, Journaling: journalingOf(f)}
 	cmd := &cobra.Command{
 		Use:   "topup ICCID --product ID [--product ID ...]",
 		Short: "Add plans to an existing eSIM",
@@ -60,7 +61,7 @@ func NewCmdTopUp(f *factory.Factory, runF func(context.Context, *TopUpOptions) e
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return placeOrder(cmd.Context(), opts.Client, v, opts.input(), &opts.Wait)
+			return placeOrder(cmd.Context(), opts.Client, opts.Journaling, v, opts.input(), &opts.Wait)
 		},
 	}
 	cmdutil.AddIgnoreChecksumFlag(cmd, &opts.IgnoreChecksum)

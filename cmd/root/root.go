@@ -48,7 +48,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	pf.StringVar(&g.CorrelationID, "correlation-id", "", "Send this X-Correlation-ID instead of a new UUID per request")
 	pf.BoolVar(&g.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
 	pf.BoolVarP(&g.Yes, "yes", "y", false, "Skip confirmations (needed for destructive commands without a terminal)")
-	pf.StringVarP(&g.Output.Format, "output", "o", "table", "Output format: table, json, yaml or ndjson (env CONNECTCTL_OUTPUT)")
+	pf.StringVarP(&g.Output.Format, "output", "o", "table", "Output format: table, json, yaml, ndjson or csv (env CONNECTCTL_OUTPUT)")
 	pf.StringVar(&g.Output.JQ, "jq", "", "Filter JSON output with a jq expression; strings print raw")
 	pf.StringVar(&g.Output.Template, "template", "", "Render the JSON data with a Go template")
 	pf.StringSliceVar(&g.Output.Columns, "columns", nil, "Table columns to show, e.g. iccid,state")

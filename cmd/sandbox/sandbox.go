@@ -68,7 +68,7 @@ func NewCmdServe(f *factory.Factory, runF func(context.Context, *ServeOptions) e
 	fl.DurationVar(&opts.Config.TokenTTL, "token-ttl", opts.Config.TokenTTL, "Access token lifetime")
 	fl.IntVar(&opts.Config.RateLimit, "rate-limit", opts.Config.RateLimit, "Requests a minute per client per endpoint (0: no limit)")
 	fl.DurationVar(&opts.Config.OrderDelay, "order-delay", opts.Config.OrderDelay, "Time from ACCEPTED to COMPLETED")
-	fl.Float64Var(&opts.Config.FailRate, "fail-rate", 0, "Share of API requests answered with a random 5xx (0..1)")
+	fl.Float64Var(&opts.Config.FailRate, "fail-rate", 0, "Share (0..1) of API requests meeting a random 5xx or dropped connection, before or after the work: a failed order may still have been placed")
 	fl.DurationVar(&opts.Config.Latency, "latency", 0, "Delay added before every answer")
 	// Tests shorten the window so a 429 clears in seconds, not a minute.
 	fl.DurationVar(&opts.Config.RateWindow, "rate-window", 0, "Rate limit window (default one minute)")

@@ -195,6 +195,22 @@ func WithCorrelationID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, correlationKey, id)
 }
 
+const finishSendKey ctxKey = 2
+
+// WithFinishOnceSent makes calls under ctx honour its cancellation only
+// until a request is about to be written: waiting for the rate limiter and
+// for a retry can be interrupted, but a request that goes out is seen
+// through to its answer (bounded by the HTTP client's timeout), so an
+// interruption never turns a placed order into an unknown outcome.
+func WithFinishOnceSent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, finishSendKey, true)
+}
+
+func finishOnceSent(ctx context.Context) bool {
+	v, _ := ctx.Value(finishSendKey).(bool)
+	return v
+}
+
 func (c *Client) correlationID(ctx context.Context) string {
 	if id, _ := ctx.Value(correlationKey).(string); id != "" {
 		return id
@@ -328,7 +344,18 @@ func (c *Client) exec(ctx context.Context, cl *call) (*answer, error) {
 				return nil, c.transportError(cl, err, false, attempt)
 			}
 		}
-		ans, tok, sent, err := c.once(ctx, cl, attempt)
+		sendCtx := ctx
+		if finishOnceSent(ctx) {
+			if err := ctx.Err(); err != nil {
+				// Interrupted while waiting: nothing was sent.
+				if c.pacer != nil {
+					c.pacer.release(cl.paceKey)
+				}
+				return nil, c.transportError(cl, err, false, attempt)
+			}
+			sendCtx = context.WithoutCancel(ctx)
+		}
+		ans, tok, sent, err := c.once(sendCtx, cl, attempt)
 		if c.pacer != nil {
 			var h http.Header
 			status := 0

@@ -162,7 +162,7 @@ func (e *APIError) hint() string {
 		check := "check the resource's state before trying again"
 		if e.Endpoint == EPOrderCreate {
 			what = "the order may or may not have been placed"
-			check = "check with `connectctl order list --since 15m` before ordering again (a duplicate order is charged)"
+			check = "the attempt is in the order journal (`connectctl order history --status unknown`); check with `connectctl order list --since 15m` before ordering again (a duplicate order is charged)"
 		}
 		id := ""
 		if e.CorrelationID != "" {

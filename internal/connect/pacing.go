@@ -103,17 +103,19 @@ func (st *paceState) plan(now time.Time) (d time.Duration, reserved bool) {
 		st.inflight++
 		return 0, true
 	}
-	left := st.reset.Add(resetMargin).Sub(now)
-	if left <= 0 {
-		st.inflight++
-		return 0, true
-	}
-	interval := left / time.Duration(avail)
+	// The requests already given slots (counted in flight) hold the time up
+	// to st.next: the avail left share what remains after it, else they
+	// would be spaced too widely and spill past the reset.
 	slot := now
 	if st.next.After(slot) {
 		slot = st.next
 	}
-	st.next = slot.Add(interval)
+	left := st.reset.Add(resetMargin).Sub(slot)
+	if left <= 0 {
+		st.inflight++
+		return slot.Sub(now), true
+	}
+	st.next = slot.Add(left / time.Duration(avail))
 	st.inflight++
 	return slot.Sub(now), true
 }

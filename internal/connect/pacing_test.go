@@ -273,3 +273,30 @@ func TestPacingSeparateEndpoints(t *testing.T) {
 		t.Fatalf("slept %v", clk.Slept())
 	}
 }
+
+// Concurrent callers that take spread slots before any answer comes back
+// share the time left after the slots already given, so the last of the
+// quota still goes before the reset (it once spilled past it: each new slot
+// divided the whole time left among fewer requests).
+func TestPacerSpreadSlotsFitTheWindow(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	reset := now.Add(10 * time.Second)
+	st := &paceState{probed: true, known: true, resetKnown: true, limit: 100, remaining: 10, reset: reset, changed: make(chan struct{})}
+	var slots []time.Duration
+	for range 10 {
+		d, reserved := st.plan(now)
+		if !reserved {
+			t.Fatalf("slot %d not reserved after %v", len(slots)+1, slots)
+		}
+		slots = append(slots, d)
+	}
+	for i, d := range slots {
+		want := time.Duration(i) * (10*time.Second + resetMargin) / 10
+		if diff := d - want; diff < -time.Millisecond || diff > time.Millisecond {
+			t.Fatalf("slots %v: slot %d at %v, want about %v", slots, i+1, d, want)
+		}
+	}
+	if d, reserved := st.plan(now); reserved || d <= 0 {
+		t.Fatalf("an 11th request got a slot (%v) with 10 left in the window", d)
+	}
+}

@@ -240,7 +240,7 @@ func TestOrderOutcomeUnknown(t *testing.T) {
 				t.Fatalf("%+v", ae)
 			}
 			msg := err.Error()
-			for _, w := range []string{"may or may not have been placed", "order-corr-1", "connectctl order list --since 15m"} {
+			for _, w := range []string{"may or may not have been placed", "order-corr-1", "connectctl order list --since 15m", "connectctl order history --status unknown"} {
 				if !strings.Contains(msg, w) {
 					t.Errorf("message lacks %q:\n%s", w, msg)
 				}

@@ -5,12 +5,10 @@ package connect_test
 // the client sends and every answer the sandbox gives must fit the contract.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +22,7 @@ import (
 	"github.com/connectctl/connectctl/internal/contract"
 	"github.com/connectctl/connectctl/internal/lpa"
 	"github.com/connectctl/connectctl/internal/sandbox"
+	"github.com/connectctl/connectctl/internal/testenv"
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
@@ -108,27 +107,7 @@ func (e *env) seen(key string) []int {
 
 func (e *env) admin(method, path string, body, out any) {
 	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, e.srv.URL+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		e.t.Fatalf("admin %s %s: %d %s", method, path, resp.StatusCode, data)
-	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			e.t.Fatal(err)
-		}
-	}
+	testenv.Admin(e.t, e.srv.URL, method, path, body, out)
 }
 
 type stats struct {

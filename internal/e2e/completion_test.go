@@ -192,7 +192,7 @@ func TestBashCompletion(t *testing.T) {
 			t.Run("output formats", func(t *testing.T) {
 				got := bashComplete(t, bash, lib, script, env, "connectctl", "sim", "list", "-o", "")
 				slices.Sort(got)
-				if want := []string{"json", "ndjson", "table", "yaml"}; !slices.Equal(got, want) {
+				if want := []string{"csv", "json", "ndjson", "table", "yaml"}; !slices.Equal(got, want) {
 					t.Errorf("connectctl sim list -o <TAB>: %q, want %q", got, want)
 				}
 			})

@@ -1,12 +1,13 @@
 // Package output is the one printer layer of connectctl: every command hands
 // it typed resources and it renders them as the user asked — an aligned table
-// on a terminal, tab-separated text in a pipe, JSON, YAML, NDJSON, a jq filter
-// or a Go template.
+// on a terminal, tab-separated text in a pipe, JSON, YAML, NDJSON, CSV, a jq
+// filter or a Go template.
 package output
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,9 @@ import (
 	"iter"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
 	"github.com/olekukonko/tablewriter"
@@ -33,10 +36,11 @@ const (
 	JSON   Format = "json"
 	YAML   Format = "yaml"
 	NDJSON Format = "ndjson"
+	CSV    Format = "csv"
 )
 
 // Formats lists the formats -o accepts, for help and completion.
-var Formats = []string{string(Table), string(JSON), string(YAML), string(NDJSON)}
+var Formats = []string{string(Table), string(JSON), string(YAML), string(NDJSON), string(CSV)}
 
 // Options are the output flags shared by every command.
 type Options struct {
@@ -74,12 +78,15 @@ func New(ios *iostreams.IOStreams, o Options) (*Printer, error) {
 		p.format = Table
 	}
 	switch p.format {
-	case Table, JSON, YAML, NDJSON:
+	case Table, JSON, YAML, NDJSON, CSV:
 	default:
 		return nil, inputErrorf("--output %q: want one of %s", o.Format, strings.Join(Formats, ", "))
 	}
 	if o.JQ != "" && o.Template != "" {
 		return nil, inputErrorf("--jq and --template do not go together: pick one")
+	}
+	if p.format == CSV && (o.JQ != "" || o.Template != "") {
+		return nil, inputErrorf("--jq/--template produce their own output: drop -o csv")
 	}
 	if o.JQ != "" {
 		q, err := gojq.Parse(o.JQ)
@@ -106,7 +113,7 @@ func New(ios *iostreams.IOStreams, o Options) (*Printer, error) {
 }
 
 // Structured reports whether stdout carries data for a program (JSON, YAML,
-// NDJSON, jq or template output) rather than a table for a person. Commands
+// NDJSON, CSV, jq or template output) rather than a table for a person. Commands
 // move anything else they show, like a QR code, to stderr then.
 func (p *Printer) Structured() bool {
 	return p.format != Table || p.jq != nil || p.tmpl != nil
@@ -122,6 +129,10 @@ type Column[T any] struct {
 	Value  func(T) string
 	// Wide columns show only when named in --columns (or for a single item).
 	Wide bool
+	// Width is the least width of the column in a Stream's aligned table on
+	// a terminal, where widths are fixed before the first row; 0 means the
+	// header's width. Longer values are not cut: they push the line.
+	Width int
 }
 
 // CheckColumns refuses --columns names a command does not have, naming the
@@ -192,8 +203,27 @@ func selected[T any](p *Printer, cols []Column[T], all bool) []Column[T] {
 	return out
 }
 
-// Item prints one resource.
+// Item prints one resource. With -o csv it prints the columns a piped table
+// shows (every column, or those of --columns), or without columns the item's
+// JSON data (see writeCSVJSON).
 func Item[T any](p *Printer, item T, cols []Column[T]) error {
+	if p.format == CSV {
+		if len(cols) == 0 {
+			b, err := marshalCompact(item)
+			if err != nil {
+				return err
+			}
+			return p.writeCSVJSON(b)
+		}
+		sel := selected(p, cols, true)
+		cw := csv.NewWriter(p.io.Out)
+		if !p.noHeaders {
+			_ = cw.Write(ColumnNames(sel))
+		}
+		_ = cw.Write(plainRow(sel, item))
+		cw.Flush()
+		return cw.Error()
+	}
 	if p.Structured() {
 		data, err := generic(item)
 		if err != nil {
@@ -243,6 +273,54 @@ func List[T any](p *Printer, seq iter.Seq2[T, error], cols []Column[T], limit in
 		return nil
 	}
 	switch {
+	case p.format == CSV && len(cols) > 0:
+		sel := selected(p, cols, false)
+		cw := csv.NewWriter(p.io.Out)
+		if !p.noHeaders {
+			_ = cw.Write(ColumnNames(sel))
+		}
+		n := 0
+		err := items(func(it T) bool {
+			_ = cw.Write(plainRow(sel, it))
+			n++
+			if n%40 == 0 {
+				cw.Flush()
+			}
+			return cw.Error() == nil
+		})
+		cw.Flush()
+		if err == nil {
+			err = cw.Error()
+		}
+		return n, err
+	case p.format == CSV:
+		// No columns: the items' JSON data, whole, so the header can hold
+		// every key.
+		var all bytes.Buffer
+		all.WriteByte('[')
+		n := 0
+		var convErr error
+		err := items(func(it T) bool {
+			b, err := marshalCompact(it)
+			if err != nil {
+				convErr = err
+				return false
+			}
+			if n > 0 {
+				all.WriteByte(',')
+			}
+			all.Write(b)
+			n++
+			return true
+		})
+		if err == nil {
+			err = convErr
+		}
+		if err != nil {
+			return 0, err
+		}
+		all.WriteByte(']')
+		return n, p.writeCSVJSON(all.Bytes())
 	case p.format == NDJSON:
 		return p.streamNDJSON(func(yield func(any) bool) error {
 			return items(func(it T) bool { return yield(it) })
@@ -387,6 +465,15 @@ func (p *Printer) structured(data any) error {
 		if err != nil {
 			err = fmt.Errorf("--template: %w", err)
 		}
+	case p.format == CSV:
+		// Generic data has lost its key order: maps encode with their keys
+		// sorted, so the columns are in alphabetical order here.
+		var b []byte
+		if b, err = marshalCompact(data); err == nil {
+			if err = w.Flush(); err == nil {
+				err = p.writeCSVJSON(b)
+			}
+		}
 	case p.format == YAML:
 		enc := yaml.NewEncoder(w)
 		enc.SetIndent(2)
@@ -485,6 +572,15 @@ func row[T any](cols []Column[T], item T) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
 		out[i] = orDash(c.Value(item))
+	}
+	return out
+}
+
+// plainRow is row without the "-" for empty values, for CSV.
+func plainRow[T any](cols []Column[T], item T) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Value(item)
 	}
 	return out
 }
@@ -643,3 +739,433 @@ func yamlNumbers(v any) any {
 	}
 	return v
 }
+
+// ---- CSV of JSON data ----
+
+// writeCSVJSON prints a JSON document as CSV, for data that has no columns
+// (Item without columns, connectctl api): an array of objects is a header of
+// their keys — the first object's in the document's order, then keys first
+// seen in later objects — and one record per object, a key an object lacks
+// left empty; an object is a header and one record; anything else (a scalar,
+// an array of non-objects) is one single-cell record per value. Strings are
+// written unquoted, null as an empty cell, numbers and booleans as in the
+// JSON, nested objects and arrays as compact JSON.
+func (p *Printer) writeCSVJSON(doc []byte) error {
+	doc = bytes.TrimSpace(doc)
+	cw := csv.NewWriter(p.io.Out)
+	table := func(objs []json.RawMessage) error {
+		var keys []string
+		rows := make([]map[string]json.RawMessage, len(objs))
+		seen := map[string]bool{}
+		for i, o := range objs {
+			ks, vals, err := jsonObject(o)
+			if err != nil {
+				return err
+			}
+			rows[i] = vals
+			for _, k := range ks {
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+		}
+		if !p.noHeaders {
+			_ = cw.Write(keys)
+		}
+		for _, vals := range rows {
+			rec := make([]string, len(keys))
+			for i, k := range keys {
+				if v, ok := vals[k]; ok {
+					rec[i] = jsonCell(v)
+				}
+			}
+			_ = cw.Write(rec)
+		}
+		return nil
+	}
+	var err error
+	switch jsonKind(doc) {
+	case '{':
+		err = table([]json.RawMessage{doc})
+	case '[':
+		var elems []json.RawMessage
+		if elems, err = jsonArray(doc); err != nil {
+			break
+		}
+		objects := len(elems) > 0
+		for _, e := range elems {
+			objects = objects && jsonKind(e) == '{'
+		}
+		if objects {
+			err = table(elems)
+			break
+		}
+		for _, e := range elems {
+			_ = cw.Write([]string{jsonCell(e)})
+		}
+	default:
+		if !json.Valid(doc) {
+			return errors.New("-o csv: the data is not JSON")
+		}
+		_ = cw.Write([]string{jsonCell(doc)})
+	}
+	if err != nil {
+		return fmt.Errorf("-o csv: %w", err)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// jsonKind is the first byte of a JSON value: '{', '[', '"', 'n', ...
+func jsonKind(v []byte) byte {
+	v = bytes.TrimLeft(v, " \t\r\n")
+	if len(v) == 0 {
+		return 0
+	}
+	return v[0]
+}
+
+// jsonObject reads an object's keys in the document's order and its values.
+func jsonObject(doc []byte) ([]string, map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, nil, fmt.Errorf("not a JSON object: %v", err)
+	}
+	var keys []string
+	vals := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		k, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, err
+		}
+		if _, dup := vals[k]; !dup {
+			keys = append(keys, k)
+		}
+		vals[k] = v
+	}
+	return keys, vals, nil
+}
+
+// jsonArray splits an array into its elements.
+func jsonArray(doc []byte) ([]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, fmt.Errorf("not a JSON array: %v", err)
+	}
+	var out []json.RawMessage
+	for dec.More() {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// jsonCell is one JSON value as a CSV cell.
+func jsonCell(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	switch jsonKind(v) {
+	case '"':
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
+		}
+	case 'n':
+		return ""
+	case '{', '[':
+		var buf bytes.Buffer
+		if json.Compact(&buf, v) == nil {
+			return buf.String()
+		}
+	}
+	return string(v)
+}
+
+// ---- streams ----
+
+// Stream prints items one at a time as they arrive, each written and flushed
+// at once so nothing is lost if the process is killed:
+//
+//   - ndjson: one line each;
+//   - json: one array, opened on the first Write or at Close and closed by
+//     Close (`[]` when empty);
+//   - yaml: each item its own document, separated by `---`;
+//   - csv: a header (unless --no-headers) and one record each, with the
+//     columns a piped table shows; without columns the keys of the first
+//     item's JSON object;
+//   - table in a pipe: tab-separated with a header, like List;
+//   - table on a terminal: aligned columns of fixed widths, the widest of the
+//     header and Column.Width (values longer than that push the line);
+//   - --jq: the filter's results for each item, as with ndjson;
+//   - --template: the template run on each item, plus a newline when its
+//     output does not end with one.
+//
+// The header of csv and of a piped table comes with the first item, or at
+// Close when there was none. Write and Close are safe for concurrent use.
+type Stream[T any] struct {
+	p      *Printer
+	cols   []Column[T]
+	widths []int // aligned table on a terminal
+
+	mu     sync.Mutex
+	n      int
+	closed bool
+	keys   []string // csv without columns: the first item's keys
+}
+
+// NewStream starts a stream of items shown with cols (the non-wide ones, or
+// those of --columns).
+func NewStream[T any](p *Printer, cols []Column[T]) *Stream[T] {
+	s := &Stream[T]{p: p, cols: selected(p, cols, false)}
+	if s.mode() == streamAligned {
+		s.widths = make([]int, len(s.cols))
+		for i, c := range s.cols {
+			s.widths[i] = max(displayWidth(c.Header), c.Width)
+		}
+	}
+	return s
+}
+
+type streamMode int
+
+const (
+	streamJQ streamMode = iota
+	streamTemplate
+	streamNDJSON
+	streamJSON
+	streamYAML
+	streamCSV
+	streamTSV
+	streamAligned
+)
+
+func (s *Stream[T]) mode() streamMode {
+	p := s.p
+	switch {
+	case p.jq != nil:
+		return streamJQ
+	case p.tmpl != nil:
+		return streamTemplate
+	case p.format == NDJSON:
+		return streamNDJSON
+	case p.format == JSON:
+		return streamJSON
+	case p.format == YAML:
+		return streamYAML
+	case p.format == CSV:
+		return streamCSV
+	case len(s.cols) == 0:
+		// A table with no columns has nothing to show but the data.
+		return streamNDJSON
+	case p.io.IsStdoutTTY():
+		return streamAligned
+	default:
+		return streamTSV
+	}
+}
+
+// Write prints one item.
+func (s *Stream[T]) Write(item T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("output: Write on a closed Stream")
+	}
+	var buf bytes.Buffer
+	err := s.render(&buf, item)
+	if buf.Len() == 0 {
+		return err
+	}
+	// What a failing jq filter or template printed before failing shows.
+	s.n++
+	_, werr := s.p.io.Out.Write(buf.Bytes())
+	if err == nil {
+		err = werr
+	}
+	return err
+}
+
+// Close ends the stream: it closes a JSON array, or prints the header of an
+// empty csv or piped table. Later calls do nothing.
+func (s *Stream[T]) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var out string
+	switch s.mode() {
+	case streamJSON:
+		out = "\n]\n"
+		if s.n == 0 {
+			out = "[]\n"
+		}
+	case streamCSV, streamTSV:
+		if s.n == 0 && !s.p.noHeaders && len(s.cols) > 0 {
+			var buf bytes.Buffer
+			s.header(&buf)
+			out = buf.String()
+		}
+	}
+	if out == "" {
+		return nil
+	}
+	_, err := io.WriteString(s.p.io.Out, out)
+	return err
+}
+
+// header writes the header row of a csv or table stream.
+func (s *Stream[T]) header(buf *bytes.Buffer) {
+	h := headers(s.cols)
+	switch s.mode() {
+	case streamCSV:
+		// CSV is for programs: the header names the columns as --columns does.
+		cw := csv.NewWriter(buf)
+		_ = cw.Write(ColumnNames(s.cols))
+		cw.Flush()
+	case streamTSV:
+		w := bufio.NewWriter(buf)
+		writeTSV(w, h)
+		_ = w.Flush()
+	case streamAligned:
+		s.alignedLine(buf, h)
+	}
+}
+
+func (s *Stream[T]) render(buf *bytes.Buffer, item T) error {
+	first := s.n == 0
+	switch mode := s.mode(); mode {
+	case streamJQ, streamTemplate, streamYAML:
+		g, err := generic(item)
+		if err != nil {
+			return err
+		}
+		switch mode {
+		case streamJQ:
+			return s.p.runJQ(buf, g)
+		case streamTemplate:
+			if err := s.p.tmpl.Execute(buf, g); err != nil {
+				return fmt.Errorf("--template: %w", err)
+			}
+			if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+				buf.WriteByte('\n')
+			}
+			return nil
+		default:
+			if !first {
+				buf.WriteString("---\n")
+			}
+			enc := yaml.NewEncoder(buf)
+			enc.SetIndent(2)
+			if err := enc.Encode(yamlNumbers(g)); err != nil {
+				return err
+			}
+			return enc.Close()
+		}
+	case streamNDJSON:
+		b, err := marshalCompact(item)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	case streamJSON:
+		b, err := marshalIndent(item, "  ")
+		if err != nil {
+			return err
+		}
+		if first {
+			buf.WriteString("[\n  ")
+		} else {
+			buf.WriteString(",\n  ")
+		}
+		buf.Write(b)
+	case streamCSV:
+		cw := csv.NewWriter(buf)
+		if len(s.cols) > 0 {
+			if first && !s.p.noHeaders {
+				_ = cw.Write(ColumnNames(s.cols))
+			}
+			_ = cw.Write(plainRow(s.cols, item))
+		} else {
+			b, err := marshalCompact(item)
+			if err != nil {
+				return err
+			}
+			rec, err := s.genericRecord(cw, b, first)
+			if err != nil {
+				return err
+			}
+			_ = cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	case streamTSV:
+		if first && !s.p.noHeaders {
+			s.header(buf)
+		}
+		w := bufio.NewWriter(buf)
+		writeTSV(w, row(s.cols, item))
+		return w.Flush()
+	case streamAligned:
+		if first && !s.p.noHeaders {
+			s.header(buf)
+		}
+		s.alignedLine(buf, row(s.cols, item))
+	}
+	return nil
+}
+
+// genericRecord is the CSV record of an item without columns: the values of
+// the first item's keys (written as the header first), or the one cell of a
+// value that is not an object.
+func (s *Stream[T]) genericRecord(cw *csv.Writer, doc []byte, first bool) ([]string, error) {
+	if jsonKind(doc) != '{' {
+		return []string{jsonCell(doc)}, nil
+	}
+	keys, vals, err := jsonObject(doc)
+	if err != nil {
+		return nil, fmt.Errorf("-o csv: %w", err)
+	}
+	if first {
+		s.keys = keys
+		if !s.p.noHeaders {
+			_ = cw.Write(keys)
+		}
+	}
+	rec := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		if v, ok := vals[k]; ok {
+			rec[i] = jsonCell(v)
+		}
+	}
+	return rec, nil
+}
+
+// alignedLine writes cells padded to the stream's fixed widths, three
+// spaces apart, with no trailing blanks.
+func (s *Stream[T]) alignedLine(buf *bytes.Buffer, cells []string) {
+	var line strings.Builder
+	for i, c := range cells {
+		c = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+		line.WriteString(c)
+		if i < len(cells)-1 {
+			line.WriteString(strings.Repeat(" ", max(0, s.widths[i]-displayWidth(c))+3))
+		}
+	}
+	buf.WriteString(strings.TrimRight(line.String(), " "))
+	buf.WriteByte('\n')
+}
+
+// displayWidth counts runes: close enough to terminal cells for the text
+// these tables hold.
+func displayWidth(s string) int { return utf8.RuneCountInString(s) }

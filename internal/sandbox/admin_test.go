@@ -165,40 +165,51 @@ func TestFaultQueue(t *testing.T) {
 
 func TestFailRate(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.FailRate = 1 })
+	c := e.rawClient()
 	seen := map[int]bool{}
-	for range 60 {
-		r := e.get("/v1/products")
-		switch r.status {
+	for range 100 {
+		o := e.try(c, "GET", "/v1/products", nil)
+		switch o.status {
+		case 0: // dropped
 		case 500:
-			if v1Type(t, r) != "INTERNAL_ERROR" {
-				t.Fatal(string(r.body))
+			if v1Type(t, result{body: o.body}) != "INTERNAL_ERROR" {
+				t.Fatal(string(o.body))
 			}
 		case 502:
-			if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
-				t.Fatal(r.header)
+			if !strings.HasPrefix(o.header.Get("Content-Type"), "text/html") {
+				t.Fatal(o.header)
 			}
 		case 503:
-			if len(r.body) != 0 || r.header.Get("Retry-After") != "1" {
-				t.Fatal(r.header)
+			if len(o.body) != 0 || o.header.Get("Retry-After") != "1" {
+				t.Fatal(o.header)
 			}
 		case 504:
-			if r.header.Get("Content-Type") != "application/problem+json" {
-				t.Fatal(r.header)
+			if o.header.Get("Content-Type") != "application/problem+json" {
+				t.Fatal(o.header)
 			}
 		default:
-			t.Fatalf("status %d", r.status)
+			t.Fatalf("status %d", o.status)
 		}
-		seen[r.status] = true
+		if o.header.Get("x-rate-limit-limit") != "" {
+			t.Fatalf("a fault carries rate limit headers: %v", o.header)
+		}
+		seen[o.status] = true
 	}
-	if len(seen) != 4 {
-		t.Fatalf("statuses seen %v", seen)
+	if len(seen) != 5 {
+		t.Fatalf("statuses seen %v (0 is a drop)", seen)
 	}
-	// The token endpoint is not affected; half the requests fail at 0.5.
-	e.token("sandbox", "sandbox")
+	// The token endpoint and the admin endpoints are not affected; half the
+	// requests fail at 0.5.
+	for range 20 {
+		e.token("sandbox", "sandbox")
+		e.mustStatus(e.admin("GET", "/_sandbox/health", nil), 200)
+		e.mustStatus(e.admin("GET", "/_sandbox/stats", nil), 200)
+	}
 	half := newEnv(t, func(c *Config) { c.FailRate = 0.5 })
+	hc := half.rawClient()
 	fails := 0
 	for range 200 {
-		if half.get("/v1/products").status != 200 {
+		if half.try(hc, "GET", "/v1/products", nil).status != 200 {
 			fails++
 		}
 	}

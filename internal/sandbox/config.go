@@ -27,7 +27,7 @@ type Config struct {
 	RateLimit  int                // requests a window per client per endpoint; 0 = no limit
 	RateWindow time.Duration      // the rate limit window; 0 means one minute, as the API
 	OrderDelay time.Duration      // time from ACCEPTED to COMPLETED (0: complete at once)
-	FailRate   float64            // share of /v1 requests answered with a random 5xx (0..1)
+	FailRate   float64            // share of /v1 requests meeting a random fault, before or after the work (0..1)
 	Latency    time.Duration      // added before every answer
 	StateFile  string             // persist state here with atomic writes; "" keeps it in memory
 	Clients    []ClientCredential // accepted besides the built-in sandbox/sandbox

@@ -43,19 +43,48 @@ func (s *Server) takeFault(r *http.Request) *fault {
 	return nil
 }
 
-// withFaults runs work, unless a queued fault answers in its place (before
-// it) or replaces its answer (after it).
+// withFaults runs work, unless a fault answers in its place (before it) or
+// replaces its answer (after it). The fault is a random one (cfg.FailRate,
+// /v1 only) or else the first matching queued one.
 func (s *Server) withFaults(w http.ResponseWriter, r *http.Request, work func(http.ResponseWriter)) {
-	f := s.takeFault(r)
+	f := s.randomDraw(r)
+	if f == nil {
+		f = s.takeFault(r)
+	}
 	switch {
 	case f == nil:
 		work(w)
 	case !f.After:
 		s.applyFault(w, r, f)
 	default:
+		// The work is done in full (authentication, rate limiting, the
+		// change of state); its answer is lost on the way back.
 		work(&discardWriter{})
 		s.applyFault(w, r, f)
 	}
+}
+
+// randomKinds are what a random fault answers: a status, or 0 for a dropped
+// connection.
+var randomKinds = []int{500, 502, 503, 504, 0}
+
+// randomDraw decides, from the seeded rng, whether a /v1 request meets a
+// random fault (a share cfg.FailRate of them) and which: 500, 502, 503, 504
+// or a dropped connection, independently before or after the work, half and
+// half. The token endpoint and the admin endpoints never do.
+func (s *Server) randomDraw(r *http.Request) *fault {
+	if s.cfg.FailRate <= 0 || !strings.HasPrefix(r.URL.Path, "/v1/") {
+		return nil
+	}
+	s.faultMu.Lock()
+	hit := s.rng.Float64() < s.cfg.FailRate
+	kind := randomKinds[s.rng.IntN(len(randomKinds))]
+	after := s.rng.IntN(2) == 1
+	s.faultMu.Unlock()
+	if !hit {
+		return nil
+	}
+	return &fault{Status: kind, Drop: kind == 0, After: after, Count: 1}
 }
 
 func (s *Server) withFaultsHandler(h http.Handler) http.Handler {
@@ -83,23 +112,6 @@ func dropConnection(w http.ResponseWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	conn.Close()
-}
-
-// randomFault answers a share cfg.FailRate of /v1 requests with a random
-// 500, 502, 503 or 504.
-func (s *Server) randomFault(w http.ResponseWriter, r *http.Request) bool {
-	if s.cfg.FailRate <= 0 {
-		return false
-	}
-	s.faultMu.Lock()
-	hit := s.rng.Float64() < s.cfg.FailRate
-	pick := s.rng.IntN(4)
-	s.faultMu.Unlock()
-	if !hit {
-		return false
-	}
-	writeFault(w, r, []int{500, 502, 503, 504}[pick])
-	return true
 }
 
 // writeFault answers status the way a real deployment shows it.

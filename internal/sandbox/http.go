@@ -79,9 +79,6 @@ func (s *Server) v1(route string, h func(*call)) http.Handler {
 		s.statsMu.Lock()
 		s.requests[key]++
 		s.statsMu.Unlock()
-		if s.randomFault(w, r) {
-			return
-		}
 		s.withFaults(w, r, func(w http.ResponseWriter) {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 			c := &call{w: w, r: r, cid: cidOf(r)}

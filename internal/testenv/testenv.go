@@ -163,6 +163,14 @@ func (st Stats) APIRequests() int {
 // Admin calls an admin endpoint with a JSON body and decodes the answer into out.
 func (s *Sandbox) Admin(t testing.TB, method, path string, body, out any) {
 	t.Helper()
+	Admin(t, s.URL, method, path, body, out)
+}
+
+// Admin calls an admin endpoint of the sandbox at baseURL (a process or an
+// in-process httptest server) with a JSON body, failing t unless it answers
+// 2xx, and decodes the answer into out.
+func Admin(t testing.TB, baseURL, method, path string, body, out any) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -171,7 +179,7 @@ func (s *Sandbox) Admin(t testing.TB, method, path string, body, out any) {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
+	req, err := http.NewRequest(method, baseURL+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
