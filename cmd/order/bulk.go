@@ -1,6 +1,7 @@
 package order
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -116,7 +117,7 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 	if b.Batch != "" {
 		batch = "batch:" + strings.TrimSpace(b.Batch)
 	}
-	rows, bad, err := orderfile.Read(strings.NewReader(string(data)))
+	rows, bad, err := orderfile.Read(bytes.NewReader(data))
 	if err != nil {
 		return cmdutil.FlagErrorf("--from-file %s: %v", b.File, err)
 	}
@@ -313,9 +314,9 @@ func printSummary(w io.Writer, s bulk.Summary, journalPath string) {
 	if s.NotSent > 0 {
 		parts = append(parts, fmt.Sprintf("%d not sent", s.NotSent))
 	}
-	fmt.Fprintf(w, "%s: %s.\n", plural(s.Rows, "row"), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "%s: %s.\n", output.Plural(s.Rows, "row"), strings.Join(parts, ", "))
 	if len(s.Problems) > 0 {
-		fmt.Fprintf(w, "%s did not succeed:\n", plural(len(s.Problems), "row"))
+		fmt.Fprintf(w, "%s did not succeed:\n", output.Plural(len(s.Problems), "row"))
 		for i, p := range s.Problems {
 			if i == maxListedProblems {
 				fmt.Fprintf(w, "  … and %d more (see the results)\n", len(s.Problems)-i)
@@ -345,11 +346,4 @@ func bulkRetry(p connect.RetryPolicy) connect.RetryPolicy {
 // scopeFromSettings names the profile, API and client of the settings.
 func scopeFromSettings(s *config.Settings) bulk.Scope {
 	return bulk.Scope{Target: strings.TrimRight(s.Profile.BaseURL, "/"), ClientID: s.ClientID, Profile: s.Profile.Name}
-}
-
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/connectctl/connectctl/internal/auth"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/journal"
+	"github.com/connectctl/connectctl/internal/output"
 )
 
 // API is the part of the Connect client a run uses; *connect.Client has it.
@@ -213,7 +214,7 @@ func (r *Runner) Run(ctx context.Context, orders []Order, invalid []Result) (Sum
 		}
 	}
 	if len(done) > 0 {
-		ru.logf("%s already ordered by an earlier run (order journal): skipping %s.", plural(len(done), "row"), map[bool]string{true: "it", false: "them"}[len(done) == 1])
+		ru.logf("%s already ordered by an earlier run (order journal): skipping %s.", output.Plural(len(done), "row"), map[bool]string{true: "it", false: "them"}[len(done) == 1])
 		for _, st := range done {
 			ru.placed(ctx, st, Skipped)
 		}
@@ -504,12 +505,4 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
-}
-
-// plural spells a count of things: "1 row", "2 rows".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return strconv.Itoa(n) + " " + thing + "s"
 }

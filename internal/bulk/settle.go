@@ -9,6 +9,7 @@ import (
 
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/journal"
+	"github.com/connectctl/connectctl/internal/output"
 )
 
 // The API has no idempotency key and an order does not echo its device or
@@ -45,7 +46,7 @@ func attemptEnd(a journal.Attempt) time.Time {
 // settle returns the rows proven to have no order, to be sent again. Rows
 // found to have one are recovered; the rest are reported unknown.
 func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error) {
-	ru.logf("Looking up %s whose earlier attempt's outcome is unknown before ordering anything again…", plural(len(rows), "row"))
+	ru.logf("Looking up %s whose earlier attempt's outcome is unknown before ordering anything again…", output.Plural(len(rows), "row"))
 	var from, newest time.Time
 	for _, st := range rows {
 		for _, a := range st.unsettled {
@@ -171,7 +172,7 @@ func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error
 			ru.unknown(st, fmt.Sprintf("an eSIM for device %s exists but its order is not among those created around %s; check with: connectctl order list --since %s",
 				mine, st.attempt.Started.Format(time.RFC3339), q.StartDate.Format(time.RFC3339)))
 		case open > 0:
-			ru.unknown(st, fmt.Sprintf("%s created around the earlier attempt still pending, and one may be this row's; re-run later to settle it", plural(open, "order")))
+			ru.unknown(st, fmt.Sprintf("%s created around the earlier attempt still pending, and one may be this row's; re-run later to settle it", output.Plural(open, "order")))
 		default:
 			ru.logf("Row %d (line %d): the earlier attempt placed no order; ordering it now.", st.order.Row, st.order.Line)
 			again = append(again, st)
@@ -224,7 +225,7 @@ func (ru *run) finishCandidates(ctx context.Context, cands []*connect.Order) int
 		if open == 0 || ctx.Err() != nil || !ru.Now().Add(ru.PollInterval).Before(deadline) {
 			return open
 		}
-		ru.logf("Waiting for %s created around the earlier attempts to finish…", plural(open, "order"))
+		ru.logf("Waiting for %s created around the earlier attempts to finish…", output.Plural(open, "order"))
 		t := time.NewTimer(ru.PollInterval)
 		select {
 		case <-ctx.Done():

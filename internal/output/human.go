@@ -67,3 +67,11 @@ func trimZero(s string) string {
 	}
 	return s
 }
+
+// Plural spells a count of things for people: "1 row", "2 rows".
+func Plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
+}

@@ -56,3 +56,14 @@ func TestBytesFromDataSize(t *testing.T) {
 		t.Errorf("plan %q and balance %q differ", a, b)
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "0 rows"}, {1, "1 row"}, {2, "2 rows"}, {1000, "1000 rows"}} {
+		if got := Plural(tt.n, "row"); got != tt.want {
+			t.Errorf("Plural(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
