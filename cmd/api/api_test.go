@@ -329,6 +329,7 @@ func TestPrintBody(t *testing.T) {
 		{name: "-o json is the body", opts: output.Options{Format: "json"}, body: `{"a": 1}`, want: `{"a": 1}`},
 		{name: "--jq", opts: output.Options{JQ: ".a"}, body: `{"a":"x"}`, want: "x\n"},
 		{name: "-o yaml", opts: output.Options{Format: "yaml"}, body: `{"a":123,"b":"x"}`, want: "a: 123\nb: x\n"},
+		{name: "-o csv", opts: output.Options{Format: "csv"}, body: `[{"a":1,"b":"x,y"},{"a":2,"b":"z"}]`, want: "a,b\n1,\"x,y\"\n2,z\n"},
 		{name: "error bodies skip --jq", opts: output.Options{JQ: ".a"}, body: `{"type":"NOT_FOUND"}`, isError: true, want: `{"type":"NOT_FOUND"}`},
 	}
 	for _, tt := range tests {

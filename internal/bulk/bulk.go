@@ -82,8 +82,9 @@ func (r Result) OK() bool {
 	return false
 }
 
-// Scope is where the orders go; journal entries of another scope never
-// count for this run.
+// Scope is where the orders go. Journal entries of another API, client id
+// or batch never count for this run; the profile name is only recorded
+// (two profiles with the same API and client are the same account).
 type Scope struct {
 	Target   string // API base URL
 	ClientID string

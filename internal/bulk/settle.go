@@ -64,7 +64,7 @@ func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, ru.unsettled(rows, ctx.Err())
+			return nil, ru.leaveUnknown(rows, ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -76,7 +76,7 @@ func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error
 	var candidates []*connect.Order
 	for o, err := range ru.API.ListOrders(ctx, q) {
 		if err != nil {
-			return nil, ru.unsettled(rows, fmt.Errorf("listing the orders created since %s: %w", q.StartDate.Format(time.RFC3339), err))
+			return nil, ru.leaveUnknown(rows, fmt.Errorf("listing the orders created since %s: %w", q.StartDate.Format(time.RFC3339), err))
 		}
 		ru.mu.Lock()
 		known := ru.known[o.ID]
@@ -88,7 +88,7 @@ func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error
 	}
 	open := ru.finishCandidates(ctx, candidates)
 	if ctx.Err() != nil {
-		return nil, ru.unsettled(rows, ctx.Err())
+		return nil, ru.leaveUnknown(rows, ctx.Err())
 	}
 
 	byICCID, bySub := map[string]*connect.Order{}, map[string]*connect.Order{}
@@ -108,7 +108,7 @@ func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error
 	var again []*rowState
 	for _, st := range rows {
 		if ctx.Err() != nil {
-			ru.unsettled([]*rowState{st}, ctx.Err())
+			ru.leaveUnknown([]*rowState{st}, ctx.Err())
 			continue
 		}
 		email := ""
@@ -249,8 +249,8 @@ func (ru *run) subscriptions(ctx context.Context, email string) ([]connect.Subsc
 	return out, nil
 }
 
-// unsettled reports rows left unknown by a failure that stopped settling.
-func (ru *run) unsettled(rows []*rowState, err error) error {
+// leaveUnknown reports rows left unknown by a failure that stopped settling.
+func (ru *run) leaveUnknown(rows []*rowState, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err // interrupted: counted as not sent
 	}

@@ -442,3 +442,40 @@ func startAndStop(t *testing.T, env []string, args []string, sig syscall.Signal,
 	}
 	return parseBulk(t, out.String())
 }
+
+// A single `order new` is journaled too: accepted with its id, and an
+// outcome-unknown attempt stays listed as unknown, as the error says.
+func TestSingleOrdersAreJournaled(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin)
+	env, _ := bulkEnv(t, sb)
+	res := testenv.Run(t, bin, env, orderArgs()...)
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	id := strings.TrimSpace(res.Stdout)
+
+	sb.Admin(t, "POST", "/_sandbox/faults", map[string]any{"method": "POST", "path": "/v1/order", "status": 504, "after": true, "count": 1}, nil)
+	res = testenv.Run(t, bin, env, orderArgs("--correlation-id", "e2e-journal-1")...)
+	if res.ExitCode != 6 || !strings.Contains(res.Stderr, "connectctl order history --status unknown") {
+		t.Fatalf("exit %d, want 6 pointing at the journal:\n%s", res.ExitCode, res.Stderr)
+	}
+
+	var hist []struct {
+		Status        string `json:"status"`
+		OrderID       string `json:"order_id"`
+		Email         string `json:"email"`
+		DeviceID      string `json:"device_id"`
+		CorrelationID string `json:"correlation_id"`
+	}
+	res = testenv.Run(t, bin, env, "order", "history", "-o", "json")
+	if err := json.Unmarshal([]byte(res.Stdout), &hist); err != nil || len(hist) != 2 {
+		t.Fatalf("history (%v):\n%s", err, res.Stdout)
+	}
+	// Newest first.
+	if h := hist[0]; h.Status != "unknown" || h.OrderID != "" || h.CorrelationID != "e2e-journal-1" || h.DeviceID == "" {
+		t.Errorf("unknown attempt journaled as %+v", h)
+	}
+	if h := hist[1]; h.Status != "accepted" || h.OrderID != id || h.Email != "e2e@example.com" {
+		t.Errorf("accepted attempt journaled as %+v, want order %s", h, id)
+	}
+}
