@@ -151,7 +151,7 @@ func TestIdentifiers(t *testing.T) {
 			t.Fatalf("iccid %s", iccid)
 		}
 		seen[iccid] = true
-		if m := g.matchingID(seq); !matchingIDRe.MatchString(m) {
+		if m := g.matchingID(seq); !matchingIDRe().MatchString(m) {
 			t.Fatalf("matching id %s", m)
 		}
 		if s := g.subscriptionID(seq); len(s) != 44 || !strings.HasSuffix(s, "=") {

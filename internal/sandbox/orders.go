@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -91,7 +92,7 @@ func validEmail(e string) bool {
 	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndex(e, "@"):], ".")
 }
 
-var numberRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var numberRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
 
 func (s *Server) createOrder(c *call) {
 	reject := func(status int, title string, errs ...problemError) {
@@ -239,7 +240,7 @@ func (s *Server) createOrder(c *call) {
 		if hasPrice {
 			v, ok := new(big.Rat).SetString(string(*sub.Price))
 			switch {
-			case !ok || !numberRe.MatchString(string(*sub.Price)):
+			case !ok || !numberRe().MatchString(string(*sub.Price)):
 				add("INVALID_FIELD_VALUE", path+"price", "price %q is not a number", string(*sub.Price))
 			case v.Sign() < 0:
 				add("INVALID_FIELD_VALUE", path+"price", "price %s must not be negative", string(*sub.Price))
