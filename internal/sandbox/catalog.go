@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // FailProductID is the catalogue product whose orders always end FAILED.
@@ -97,7 +98,10 @@ var catalogue = []*product{
 		Pricing: map[string]string{"EUR": "0.5"}, Region: "portugal"},
 }
 
-var productByID, productIndex = func() (map[string]*product, map[string]int) {
+// productTables indexes the catalogue by id. Built on first use, like
+// countries below: the sandbox lives in every connectctl binary, and its
+// tables must cost nothing until `sandbox serve` (or a test) asks for them.
+var productTables = sync.OnceValues(func() (map[string]*product, map[string]int) {
 	m := make(map[string]*product, len(catalogue))
 	idx := make(map[string]int, len(catalogue))
 	for i, p := range catalogue {
@@ -105,7 +109,11 @@ var productByID, productIndex = func() (map[string]*product, map[string]int) {
 		idx[p.ID] = i
 	}
 	return m, idx
-}()
+})
+
+func productByID(id string) *product { m, _ := productTables(); return m[id] }
+
+func productIndex(id string) int { _, idx := productTables(); return idx[id] }
 
 // zeroDecimal are the supported currencies without minor units (ISO 4217
 // exponent 0). Every other supported currency takes at most two decimals.
@@ -167,7 +175,7 @@ func roundRat(v *big.Rat, dec int) string {
 // set, limits (and if need be converts) pricing to that currency.
 func productJSON(p *product, currency string) map[string]any {
 	unitKey := "unit"
-	if productIndex[p.ID]%2 == 1 {
+	if productIndex(p.ID)%2 == 1 {
 		unitKey = "units"
 	}
 	pricing := map[string]json.RawMessage{}
@@ -194,7 +202,7 @@ func productJSON(p *product, currency string) map[string]any {
 }
 
 // countries are the current ISO 3166-1 alpha-2 codes.
-var countries = func() map[string]bool {
+var countries = sync.OnceValue(func() map[string]bool {
 	const list = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
 		"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
 		"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
@@ -207,7 +215,7 @@ var countries = func() map[string]bool {
 		m[c] = true
 	}
 	return m
-}()
+})
 
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))

@@ -37,16 +37,16 @@ func TestCatalogue(t *testing.T) {
 			}
 		}
 		for _, c := range append(append([]string{}, p.Footprint...), p.ActiveCountries...) {
-			if c != "ALL" && !countries[c] {
+			if c != "ALL" && !countries()[c] {
 				t.Fatalf("%s: country %s", p.Name, c)
 			}
 		}
 	}
-	if !slashPlus || !dash || !underscore || productByID[FailProductID] == nil || len(regions) < 8 {
+	if !slashPlus || !dash || !underscore || productByID(FailProductID) == nil || len(regions) < 8 {
 		t.Fatal("catalogue lacks an id form, the fail product or regions")
 	}
-	if len(countries) != 249 || countries["UK"] || !countries["GB"] {
-		t.Fatalf("%d countries", len(countries))
+	if len(countries()) != 249 || countries()["UK"] || !countries()["GB"] {
+		t.Fatalf("%d countries", len(countries()))
 	}
 	if len(eurRates) != 82 {
 		t.Fatalf("%d currencies", len(eurRates))

@@ -48,7 +48,7 @@ func (s *Server) getProduct(c *call) {
 		return
 	}
 	id := c.r.PathValue("product_id")
-	p := productByID[id]
+	p := productByID(id)
 	if p == nil {
 		c.notFound("no product with id %q", id)
 		return
@@ -146,13 +146,13 @@ func (s *Server) createOrder(c *call) {
 		if newESIM {
 			add("MISSING_CONDITIONAL_MANDATORY_FIELD", "$.input.countryCode", "countryCode cannot be null when operationType is NEW_ESIM")
 		}
-	} else if !countries[in.CountryCode] {
+	} else if !countries()[in.CountryCode] {
 		add("INVALID_FIELD_VALUE", "$.input.countryCode", "countryCode %q is not an ISO 3166-1 alpha-2 code", in.CountryCode)
 	}
 	email := ""
 	if in.Customer != nil {
 		email = in.Customer.Email
-		if cr := in.Customer.CountryOfResidence; cr != "" && !countries[cr] {
+		if cr := in.Customer.CountryOfResidence; cr != "" && !countries()[cr] {
 			add("INVALID_FIELD_VALUE", "$.input.customer.countryOfResidence", "countryOfResidence %q is not an ISO 3166-1 alpha-2 code", cr)
 		}
 	}
@@ -207,7 +207,7 @@ func (s *Server) createOrder(c *call) {
 		osub := orderSub{ProductID: sub.ProductID}
 		if sub.ProductID == "" {
 			add("MISSING_MANDATORY_FIELD", path+"product_id", "product_id must not be empty")
-		} else if productByID[sub.ProductID] == nil {
+		} else if productByID(sub.ProductID) == nil {
 			add("UNKNOWN_PRODUCT", path+"product_id", "no product with id %q", sub.ProductID)
 		}
 		if sub.ActivationDate != nil && *sub.ActivationDate != "" {
@@ -397,7 +397,7 @@ func (s *Server) complete(o *orderRec) {
 		email = sm.Email
 	}
 	for _, osub := range o.Subs {
-		p := productByID[osub.ProductID]
+		p := productByID(osub.ProductID)
 		seq := s.st.next("subscription")
 		act := at
 		if osub.Activation != nil && osub.Activation.After(at) {
