@@ -10,13 +10,13 @@ import (
 )
 
 func TestCatalogue(t *testing.T) {
-	if len(catalogue) < 13 {
-		t.Fatalf("%d products", len(catalogue))
+	if len(catalogue()) < 13 {
+		t.Fatalf("%d products", len(catalogue()))
 	}
 	var slashPlus, dash, underscore bool
 	regions := map[string]bool{}
 	seen := map[string]bool{}
-	for _, p := range catalogue {
+	for _, p := range catalogue() {
 		if seen[p.ID] {
 			t.Fatalf("duplicate id %s", p.ID)
 		}
@@ -48,15 +48,15 @@ func TestCatalogue(t *testing.T) {
 	if len(countries()) != 249 || countries()["UK"] || !countries()["GB"] {
 		t.Fatalf("%d countries", len(countries()))
 	}
-	if len(eurRates) != 82 {
-		t.Fatalf("%d currencies", len(eurRates))
+	if len(eurRates()) != 82 {
+		t.Fatalf("%d currencies", len(eurRates()))
 	}
 }
 
 func TestProducts(t *testing.T) {
 	e := newEnv(t, nil)
 	list := e.get("/v1/products").arr(t)
-	if len(list) != len(catalogue) {
+	if len(list) != len(catalogue()) {
 		t.Fatalf("%d products", len(list))
 	}
 	units := map[string]bool{}
@@ -98,7 +98,7 @@ func TestProducts(t *testing.T) {
 
 	// Every id, including those holding "/", "+" and "=", works as one
 	// escaped path segment.
-	for _, p := range catalogue {
+	for _, p := range catalogue() {
 		r := e.get("/v1/products/" + url.PathEscape(p.ID) + "?currency=EUR")
 		e.mustStatus(r, 200)
 		if m := r.obj(t); m["id"] != p.ID || len(m["pricing"].(map[string]any)) != 1 {

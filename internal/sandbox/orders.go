@@ -33,7 +33,7 @@ func (s *Server) listProducts(c *call) {
 	}
 	plan := c.r.URL.Query().Get("plan_id")
 	out := []any{}
-	for _, p := range catalogue {
+	for _, p := range catalogue() {
 		if plan != "" && p.PlanID != plan {
 			continue
 		}
