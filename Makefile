@@ -42,7 +42,7 @@ bench:
 # The command-line benchmarks alone (internal/bench; docs/benchmarks.md), five
 # iterations each; the bulk one (a minute per run, at the quota) once.
 bench-cli:
-	$(GO) test -run '^$$' -bench 'Startup|PerCall|TokenReuse|SimListAll' -benchtime 5x ./internal/bench/
+	$(GO) test -run '^$$' -bench 'Startup|Init|PerCall|TokenReuse|SimListAll' -benchtime 5x ./internal/bench/
 	$(GO) test -run '^$$' -bench 'BulkOrders' -benchtime 1x ./internal/bench/
 
 # Short fuzzing of each fuzz target.

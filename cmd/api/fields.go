@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // field is one -f or -F parameter, parsed and with any @file read.
@@ -21,7 +22,7 @@ type field struct {
 }
 
 // jsonNumber is the JSON number grammar: -F turns such values into numbers.
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var jsonNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
 
 // fieldReader reads the files behind -F key=@file; stdin (@-) at most once.
 type fieldReader struct {
@@ -88,7 +89,7 @@ func parseField(flag, arg string, typed bool, r *fieldReader) (field, error) {
 		f.value = false
 	case val == "null":
 		f.value, f.text = nil, ""
-	case jsonNumber.MatchString(val):
+	case jsonNumber().MatchString(val):
 		f.value = json.Number(val)
 	case strings.HasPrefix(val, "@"):
 		name := val[1:]

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,7 +114,7 @@ func ParseStatus(s string) (string, error) {
 	return "", cmdutil.FlagErrorf("--status %q: want one of %s (any case)", s, strings.Join(Statuses, ", "))
 }
 
-var agoRE = regexp.MustCompile(`^(\d+)([dw])$`)
+var agoRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) })
 
 // ParseTimeOrAgo reads an RFC 3339 time or a positive duration back from now:
 // a Go duration (90s, 15m, 1h30m) or whole days and weeks (7d, 2w).
@@ -123,7 +124,7 @@ func ParseTimeOrAgo(flag, s string, now time.Time) (time.Time, error) {
 	if in == "" {
 		return time.Time{}, cmdutil.FlagErrorf("%s %q: empty, %s", flag, s, want)
 	}
-	if m := agoRE.FindStringSubmatch(in); m != nil {
+	if m := agoRE().FindStringSubmatch(in); m != nil {
 		n, err := strconv.Atoi(m[1])
 		days := map[string]int{"d": 1, "w": 7}[m[2]]
 		if err != nil || n <= 0 || n > 100*365/days {

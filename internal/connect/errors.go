@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -334,10 +335,10 @@ func stringOrList(raw json.RawMessage) []string {
 }
 
 var (
-	reScriptStyle = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
-	reComment     = regexp.MustCompile(`(?s)<!--.*?-->`)
-	reTag         = regexp.MustCompile(`(?s)<[^>]*>`)
-	reSpace       = regexp.MustCompile(`\s+`)
+	reScriptStyle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`) })
+	reComment     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<!--.*?-->`) })
+	reTag         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
+	reSpace       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 )
 
 const excerptLen = 200
@@ -350,9 +351,9 @@ func textExcerpt(contentType string, body []byte) string {
 		s = strings.ToValidUTF8(s, "?")
 	}
 	if strings.Contains(strings.ToLower(contentType), "html") || looksHTML(s) {
-		s = reScriptStyle.ReplaceAllString(s, " ")
-		s = reComment.ReplaceAllString(s, " ")
-		s = reTag.ReplaceAllString(s, " ")
+		s = reScriptStyle().ReplaceAllString(s, " ")
+		s = reComment().ReplaceAllString(s, " ")
+		s = reTag().ReplaceAllString(s, " ")
 		s = html.UnescapeString(s)
 	}
 	s = excerpt(s)
@@ -384,7 +385,7 @@ func oneLine(s string) string {
 }
 
 func excerpt(s string) string {
-	s = strings.TrimSpace(reSpace.ReplaceAllString(s, " "))
+	s = strings.TrimSpace(reSpace().ReplaceAllString(s, " "))
 	if utf8.RuneCountInString(s) > excerptLen {
 		r := []rune(s)
 		s = string(r[:excerptLen]) + "…"

@@ -5,9 +5,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
-var sensitiveParam = regexp.MustCompile(`(?i)(token|secret|password|assertion|code|authorization|carddata|lpa)`)
+var sensitiveParam = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(token|secret|password|assertion|code|authorization|carddata|lpa)`)
+})
 
 // RedactHeader hides the value of headers that carry credentials.
 func RedactHeader(name, value string) string {
@@ -18,7 +21,7 @@ func RedactHeader(name, value string) string {
 		}
 		return "REDACTED"
 	}
-	if sensitiveParam.MatchString(name) {
+	if sensitiveParam().MatchString(name) {
 		return "REDACTED"
 	}
 	return value
@@ -39,7 +42,7 @@ func RedactURL(u *url.URL) string {
 		} else {
 			changed := false
 			for k := range q {
-				if sensitiveParam.MatchString(k) {
+				if sensitiveParam().MatchString(k) {
 					q[k] = []string{"REDACTED"}
 					changed = true
 				}
@@ -52,14 +55,16 @@ func RedactURL(u *url.URL) string {
 	return v.String()
 }
 
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`),
-	regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password)"?\s*[:=]\s*"?)[^"&\s,}]+`),
-}
+var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`),
+		regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password)"?\s*[:=]\s*"?)[^"&\s,}]+`),
+	}
+})
 
 // RedactString hides bearer tokens and token/secret fields in free text.
 func RedactString(s string) string {
-	for _, re := range secretPatterns {
+	for _, re := range secretPatterns() {
 		s = re.ReplaceAllString(s, "${1}REDACTED")
 	}
 	return s

@@ -323,7 +323,7 @@ func (j *Journal) write(r record) error {
 
 // secretRE matches what must never reach the journal should an error
 // message quote it: activation codes and bearer tokens.
-var secretRE = regexp.MustCompile(`(?i)(LPA:1\$|Bearer\s+)[^\s"',;]+`)
+var secretRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(LPA:1\$|Bearer\s+)[^\s"',;]+`) })
 
 // cleanText makes free text one line of at most maxText bytes, with
 // activation codes and tokens redacted.
@@ -331,7 +331,7 @@ func cleanText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = secretRE.ReplaceAllString(s, "${1}[redacted]")
+	s = secretRE().ReplaceAllString(s, "${1}[redacted]")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return ' '

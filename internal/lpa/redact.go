@@ -3,18 +3,21 @@ package lpa
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Patterns whose last group is a matching id to mask.
-var redactPatterns = []*regexp.Regexp{
-	// 1$host$id, also with the '%' artefact, inside any text.
-	regexp.MustCompile(`(1\$%?[^$\s"'<>]*\$%?)([^$\s"'<>&]+)`),
-	// The same, query-escaped (carddata= of an iOS install link): $ is %24,
-	// : is %3A and % is %25.
-	regexp.MustCompile(`(?i)(1%24(?:%25)?[A-Za-z0-9.\-]*(?:%3A[0-9]*)?%24(?:%25)?)([A-Za-z0-9\-…]+)`),
-	// JSON fields of the API: "matchingId": "...", "matching_id": "...".
-	regexp.MustCompile(`("(?:matchingId|matching_id)"\s*:\s*")([^"]+)`),
-}
+var redactPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		// 1$host$id, also with the '%' artefact, inside any text.
+		regexp.MustCompile(`(1\$%?[^$\s"'<>]*\$%?)([^$\s"'<>&]+)`),
+		// The same, query-escaped (carddata= of an iOS install link): $ is %24,
+		// : is %3A and % is %25.
+		regexp.MustCompile(`(?i)(1%24(?:%25)?[A-Za-z0-9.\-]*(?:%3A[0-9]*)?%24(?:%25)?)([A-Za-z0-9\-…]+)`),
+		// JSON fields of the API: "matchingId": "...", "matching_id": "...".
+		regexp.MustCompile(`("(?:matchingId|matching_id)"\s*:\s*")([^"]+)`),
+	}
+})
 
 // Redact masks every matching id it finds in s (activation codes in any
 // spelling, query-escaped ones inside install links, and the API's JSON
@@ -24,7 +27,7 @@ var redactPatterns = []*regexp.Regexp{
 //
 // Everything else is left as is. Redact is idempotent.
 func Redact(s string) string {
-	for _, re := range redactPatterns {
+	for _, re := range redactPatterns() {
 		s = re.ReplaceAllStringFunc(s, func(m string) string {
 			sub := re.FindStringSubmatch(m)
 			return sub[1] + RedactMatchingID(sub[2])

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // luhnCheckDigit returns the Luhn check digit of a string of decimal digits.
@@ -120,4 +121,4 @@ func (g idGen) subscriptionID(seq int64) string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 
-var matchingIDRe = regexp.MustCompile(`^[A-Z0-9]{2}-[A-Z0-9]{5}-[A-Z0-9]{6}$`)
+var matchingIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{2}-[A-Z0-9]{5}-[A-Z0-9]{6}$`) })

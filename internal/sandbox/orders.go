@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) listProducts(c *call) {
 	}
 	plan := c.r.URL.Query().Get("plan_id")
 	out := []any{}
-	for _, p := range catalogue {
+	for _, p := range catalogue() {
 		if plan != "" && p.PlanID != plan {
 			continue
 		}
@@ -47,7 +48,7 @@ func (s *Server) getProduct(c *call) {
 		return
 	}
 	id := c.r.PathValue("product_id")
-	p := productByID[id]
+	p := productByID(id)
 	if p == nil {
 		c.notFound("no product with id %q", id)
 		return
@@ -91,7 +92,7 @@ func validEmail(e string) bool {
 	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndex(e, "@"):], ".")
 }
 
-var numberRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var numberRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
 
 func (s *Server) createOrder(c *call) {
 	reject := func(status int, title string, errs ...problemError) {
@@ -145,13 +146,13 @@ func (s *Server) createOrder(c *call) {
 		if newESIM {
 			add("MISSING_CONDITIONAL_MANDATORY_FIELD", "$.input.countryCode", "countryCode cannot be null when operationType is NEW_ESIM")
 		}
-	} else if !countries[in.CountryCode] {
+	} else if !countries()[in.CountryCode] {
 		add("INVALID_FIELD_VALUE", "$.input.countryCode", "countryCode %q is not an ISO 3166-1 alpha-2 code", in.CountryCode)
 	}
 	email := ""
 	if in.Customer != nil {
 		email = in.Customer.Email
-		if cr := in.Customer.CountryOfResidence; cr != "" && !countries[cr] {
+		if cr := in.Customer.CountryOfResidence; cr != "" && !countries()[cr] {
 			add("INVALID_FIELD_VALUE", "$.input.customer.countryOfResidence", "countryOfResidence %q is not an ISO 3166-1 alpha-2 code", cr)
 		}
 	}
@@ -206,7 +207,7 @@ func (s *Server) createOrder(c *call) {
 		osub := orderSub{ProductID: sub.ProductID}
 		if sub.ProductID == "" {
 			add("MISSING_MANDATORY_FIELD", path+"product_id", "product_id must not be empty")
-		} else if productByID[sub.ProductID] == nil {
+		} else if productByID(sub.ProductID) == nil {
 			add("UNKNOWN_PRODUCT", path+"product_id", "no product with id %q", sub.ProductID)
 		}
 		if sub.ActivationDate != nil && *sub.ActivationDate != "" {
@@ -239,7 +240,7 @@ func (s *Server) createOrder(c *call) {
 		if hasPrice {
 			v, ok := new(big.Rat).SetString(string(*sub.Price))
 			switch {
-			case !ok || !numberRe.MatchString(string(*sub.Price)):
+			case !ok || !numberRe().MatchString(string(*sub.Price)):
 				add("INVALID_FIELD_VALUE", path+"price", "price %q is not a number", string(*sub.Price))
 			case v.Sign() < 0:
 				add("INVALID_FIELD_VALUE", path+"price", "price %s must not be negative", string(*sub.Price))
@@ -396,7 +397,7 @@ func (s *Server) complete(o *orderRec) {
 		email = sm.Email
 	}
 	for _, osub := range o.Subs {
-		p := productByID[osub.ProductID]
+		p := productByID(osub.ProductID)
 		seq := s.st.next("subscription")
 		act := at
 		if osub.Activation != nil && osub.Activation.After(at) {

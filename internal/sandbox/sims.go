@@ -263,7 +263,7 @@ func subJSON(sb *subRec, now time.Time) map[string]any {
 		"device_id":      sb.DeviceID,
 		"auto_renew":     "false",
 	}
-	if p := productByID[sb.ProductID]; p != nil {
+	if p := productByID(sb.ProductID); p != nil {
 		m["product"] = productJSON(p, "")
 	}
 	return m
