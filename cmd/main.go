@@ -23,7 +23,6 @@ func Main() int {
 	f := factory.New()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	f.Context = ctx
 
 	rootCmd := root.NewCmdRoot(f)
 	err := rootCmd.ExecuteContext(ctx)

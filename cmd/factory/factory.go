@@ -3,7 +3,6 @@
 package factory
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os"
@@ -45,10 +44,6 @@ type Factory struct {
 	// are cached (default: the user cache dir).
 	Keyring       credentials.Keyring
 	TokenCacheDir string
-
-	// Context is the invocation's context (cancelled on Ctrl-C); waits that
-	// happen outside a command's run, such as a slow keyring, end with it.
-	Context context.Context
 
 	// Retry bounds the default client's retries; the zero value is the
 	// client's default policy. Shell completion sets one attempt.

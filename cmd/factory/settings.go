@@ -103,9 +103,7 @@ func (f *Factory) Secrets() *credentials.Secrets {
 				timeout = d
 			}
 		}
-		tk := credentials.NewKeyring(timeout)
-		tk.Ctx, tk.Notice = f.Context, f.IOStreams.ErrOut
-		kr = tk
+		kr = credentials.NewKeyring(timeout)
 	}
 	path, _ := credentials.DefaultSecretsFile()
 	f.secrets = &credentials.Secrets{Keyring: kr, File: &credentials.FileStore{Path: path}}
@@ -141,23 +139,12 @@ func (f *Factory) Settings() (*config.Settings, error) {
 	if err != nil {
 		return nil, cmdutil.FlagErrorf("%v", err)
 	}
-	switch s.SecretSource {
-	case config.SourceEnv:
-	case config.SourceBuiltIn:
-		// The built-in secret is public: only the plain-text file, which the
-		// user wrote on purpose, may override it, and the keyring is never
-		// asked (a headless host may have none).
-		if v, err := f.Secrets().File.Get(s.Profile.Name); err == nil {
-			s.ClientSecret, s.SecretSource = v, credentials.SourceFile
-		}
-	default:
+	if s.SecretSource != config.SourceEnv {
 		secret, where, err := f.Secrets().Lookup(s.Profile.Name)
 		switch {
 		case err == nil:
 			s.ClientSecret, s.SecretSource = secret, where
 		case errors.Is(err, credentials.ErrNotFound):
-		case errors.Is(err, context.Canceled):
-			return nil, err // Ctrl-C while the keyring was asked: exit 130
 		default:
 			s.SecretNote = err.Error()
 		}

@@ -9,17 +9,12 @@
 //     and a fingerprint of the secret.
 //
 // Every keyring call runs under a timeout: a hung D-Bus makes the keyring
-// "unavailable", never the CLI hang. Before the first call the session bus
-// is probed (ProbeSessionBus), so that no call ever makes godbus start a
-// bus or a keyring daemon as a side effect.
+// "unavailable", never the CLI hang.
 package credentials
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -85,48 +80,16 @@ type TimeoutKeyring struct {
 	K       Keyring
 	Timeout time.Duration
 
-	// Probe, when set, runs once before the first call; its error makes the
-	// keyring unavailable without asking K.
-	Probe func() error
-	// Ctx ends a wait at once (Ctrl-C); nil means no cancellation.
-	Ctx context.Context
-	// Notice, when set, is told "waiting for the system keyring…" once a
-	// call has taken NoticeAfter (default one second), so a slow keyring
-	// never looks like a hung CLI.
-	Notice      io.Writer
-	NoticeAfter time.Duration
-
-	mu      sync.Mutex
-	dead    error
-	probed  bool
-	noticed bool
+	mu   sync.Mutex
+	dead error
 }
 
-// DefaultNoticeAfter is how long a keyring call runs before the user is
-// told what connectctl is waiting for.
-const DefaultNoticeAfter = time.Second
-
-// NewKeyring returns the system keyring with a timeout on every call, asked
-// only when a session bus answers.
+// NewKeyring returns the system keyring with a timeout on every call.
 func NewKeyring(timeout time.Duration) *TimeoutKeyring {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &TimeoutKeyring{K: System{}, Timeout: timeout,
-		Probe: func() error { return ProbeSessionBus(os.Getenv) }}
-}
-
-// probe runs Probe once; a failure marks the keyring dead.
-func (t *TimeoutKeyring) probe() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !t.probed && t.Probe != nil {
-		if err := t.Probe(); err != nil {
-			t.dead = &UnavailableError{Op: "connect", Err: err}
-		}
-	}
-	t.probed = true
-	return t.dead
+	return &TimeoutKeyring{K: System{}, Timeout: timeout}
 }
 
 type result struct {
@@ -135,7 +98,10 @@ type result struct {
 }
 
 func (t *TimeoutKeyring) do(op string, fn func() (string, error)) (string, error) {
-	if dead := t.probe(); dead != nil {
+	t.mu.Lock()
+	dead := t.dead
+	t.mu.Unlock()
+	if dead != nil {
 		return "", dead
 	}
 	ch := make(chan result, 1) // buffered: a late answer never blocks the goroutine
@@ -145,63 +111,30 @@ func (t *TimeoutKeyring) do(op string, fn func() (string, error)) (string, error
 	}()
 	timer := time.NewTimer(t.Timeout)
 	defer timer.Stop()
-	var notice <-chan time.Time
-	if t.Notice != nil {
-		after := t.NoticeAfter
-		if after <= 0 {
-			after = DefaultNoticeAfter
+	select {
+	case r := <-ch:
+		switch {
+		case r.err == nil:
+			return r.s, nil
+		case errors.Is(r.err, keyring.ErrNotFound) || errors.Is(r.err, ErrNotFound):
+			return "", ErrNotFound
+		case errors.Is(r.err, keyring.ErrSetDataTooBig):
+			return "", fmt.Errorf("keyring %s: %w", op, r.err)
 		}
-		nt := time.NewTimer(after)
-		defer nt.Stop()
-		notice = nt.C
+		// No Secret Service, no session bus: asking again in this process
+		// would cost the same and answer the same.
+		err := &UnavailableError{Op: op, Err: r.err}
+		t.mu.Lock()
+		t.dead = err
+		t.mu.Unlock()
+		return "", err
+	case <-timer.C:
+		err := &UnavailableError{Op: op, Timeout: t.Timeout}
+		t.mu.Lock()
+		t.dead = err
+		t.mu.Unlock()
+		return "", err
 	}
-	var done <-chan struct{}
-	if t.Ctx != nil {
-		done = t.Ctx.Done()
-	}
-	for {
-		select {
-		case <-notice:
-			notice = nil
-			t.mu.Lock()
-			first := !t.noticed
-			t.noticed = true
-			t.mu.Unlock()
-			if first {
-				fmt.Fprintf(t.Notice, "waiting for the system keyring… (up to %s; Ctrl-C to stop)\n", t.Timeout)
-			}
-			continue
-		case <-done:
-			return "", fmt.Errorf("keyring %s: %w", op, t.Ctx.Err())
-		case r := <-ch:
-			return t.answer(op, r)
-		case <-timer.C:
-			err := &UnavailableError{Op: op, Timeout: t.Timeout}
-			t.mu.Lock()
-			t.dead = err
-			t.mu.Unlock()
-			return "", err
-		}
-	}
-}
-
-// answer maps what K returned to this package's errors.
-func (t *TimeoutKeyring) answer(op string, r result) (string, error) {
-	switch {
-	case r.err == nil:
-		return r.s, nil
-	case errors.Is(r.err, keyring.ErrNotFound) || errors.Is(r.err, ErrNotFound):
-		return "", ErrNotFound
-	case errors.Is(r.err, keyring.ErrSetDataTooBig):
-		return "", fmt.Errorf("keyring %s: %w", op, r.err)
-	}
-	// No Secret Service, no session bus: asking again in this process
-	// would cost the same and answer the same.
-	err := &UnavailableError{Op: op, Err: r.err}
-	t.mu.Lock()
-	t.dead = err
-	t.mu.Unlock()
-	return "", err
 }
 
 // Get implements Keyring.
