@@ -512,7 +512,7 @@ func TestOrderList(t *testing.T) {
 			t.Errorf("CREATED %q: %v", f[3], err)
 		}
 	})
-	t.Run("--all -o json streams every page", func(t *testing.T) {
+	t.Run("--all -o json lists every page", func(t *testing.T) {
 		res := runOK(t, env, "order", "list", "--all", "-o", "json")
 		var orders []orderJSON
 		decodeJSON(t, res.Stdout, &orders)
@@ -605,5 +605,42 @@ func TestOrderNewProfileDefaults(t *testing.T) {
 	decodeJSON(t, res.Stdout, &o)
 	if o.Status != "ACCEPTED" {
 		t.Fatalf("order %s", res.Stdout)
+	}
+}
+
+// order list shows the newest orders first, stops at --limit (30 by
+// default) with the note every list gives, and --all shows them all.
+func TestOrderListNewestFirst(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "1h")
+	env := sandboxEnv(sb)
+	var ids []string // oldest first
+	for i := 0; i < 35; i++ {
+		res := testenv.Run(t, bin, env, orderArgs()...)
+		if res.ExitCode != 0 {
+			t.Fatalf("order %d: exit %d\n%s", i, res.ExitCode, res.Stderr)
+		}
+		ids = append(ids, strings.TrimSpace(res.Stdout))
+	}
+	listed := func(res testenv.Result) []string {
+		t.Helper()
+		if res.ExitCode != 0 {
+			t.Fatalf("order list: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+		return strings.Fields(res.Stdout)
+	}
+	res := testenv.Run(t, bin, env, "order", "list", "-o", "json", "--jq", ".[].id")
+	got := listed(res)
+	if len(got) != 30 || got[0] != ids[34] || got[29] != ids[5] {
+		t.Fatalf("default list: %d orders, first %v, want the 30 newest, newest first (%s ... %s)", len(got), got[:min(2, len(got))], ids[34], ids[5])
+	}
+	if !strings.Contains(res.Stderr, "Showing the first 30 orders; there are more: use --limit N or --all.") {
+		t.Errorf("no truncation note on stderr: %q", res.Stderr)
+	}
+	if got := listed(testenv.Run(t, bin, env, "order", "list", "--limit", "3", "-o", "json", "--jq", ".[].id")); strings.Join(got, " ") != strings.Join([]string{ids[34], ids[33], ids[32]}, " ") {
+		t.Errorf("--limit 3: %v", got)
+	}
+	res = testenv.Run(t, bin, env, "order", "list", "--all", "-o", "json", "--jq", ".[].id")
+	if got := listed(res); len(got) != 35 || got[34] != ids[0] || strings.Contains(res.Stderr, "there are more") {
+		t.Errorf("--all: %d orders, stderr %q", len(got), res.Stderr)
 	}
 }
