@@ -21,6 +21,8 @@ type QRDisplay struct {
 	Invert bool   // draw for a dark terminal without colour
 
 	pngFlag string // the flag name PNG came from, for messages
+	// qrOff: --qr=false was given, which beats the terminal default.
+	qrOff func() bool
 }
 
 // BindFlags binds --qr (unless qrFlag is false), the PNG flag (pngFlag:
@@ -29,7 +31,8 @@ type QRDisplay struct {
 func (d *QRDisplay) BindFlags(cmd *cobra.Command, qrFlag bool, pngFlag string) {
 	fl := cmd.Flags()
 	if qrFlag {
-		fl.BoolVar(&d.QR, "qr", false, "Show the activation code as a QR code (default on a terminal; on stderr with -o json)")
+		fl.BoolVar(&d.QR, "qr", false, "Show the activation code as a QR code (default on a terminal, --qr=false to leave it out; on stderr with -o json)")
+		d.qrOff = func() bool { return fl.Changed("qr") && !d.QR }
 	}
 	d.pngFlag = pngFlag
 	fl.StringVar(&d.PNG, pngFlag, "", "Also write the QR code as a PNG to this file")
@@ -57,6 +60,8 @@ func ActivationFields(code lpa.Code) [][2]string {
 	}
 }
 
+func (d QRDisplay) explicitlyOff() bool { return d.qrOff != nil && d.qrOff() }
+
 // RenderQR draws code as a terminal QR code followed by the code as text, and
 // writes the PNG if one was asked for. Where the QR code goes:
 //
@@ -71,7 +76,7 @@ func RenderQR(ios *iostreams.IOStreams, code lpa.Code, d QRDisplay, structured, 
 	switch {
 	case structured && (d.QR || always):
 		w, color = ios.ErrOut, ios.IsStderrTTY() && color
-	case !structured && (d.QR || always || ios.IsStdoutTTY()):
+	case !structured && (d.QR || always || (ios.IsStdoutTTY() && !d.explicitlyOff())):
 		w = ios.Out
 	}
 	if w != nil {
