@@ -644,3 +644,35 @@ func TestOrderListNewestFirst(t *testing.T) {
 		t.Errorf("--all: %d orders, stderr %q", len(got), res.Stderr)
 	}
 }
+
+// A multi-plan order carries every subscription: in -o json (subscription_id
+// stays the first) and in the human block.
+func TestMultiPlanOrderShowsEverySubscription(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "100ms")
+	env := sandboxEnv(sb)
+	const europe5GB = "brXJ4UXLbZiiqGph6636YVI-lbQIo5wu5_5-1xzPmkk="
+	res := testenv.Run(t, bin, env, orderArgs("--product", europe5GB, "--wait", "--poll-interval", "100ms", "-o", "json")...)
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	var o struct {
+		ID     string `json:"id"`
+		Output struct {
+			SubscriptionID  string   `json:"subscription_id"`
+			SubscriptionIDs []string `json:"subscription_ids"`
+		} `json:"output"`
+	}
+	decodeJSON(t, res.Stdout, &o)
+	ids := o.Output.SubscriptionIDs
+	if len(ids) != 2 || ids[0] == ids[1] || o.Output.SubscriptionID != ids[0] {
+		t.Fatalf("output %+v: want two subscription_ids, subscription_id the first", o.Output)
+	}
+	get := testenv.Run(t, bin, env, "order", "get", o.ID)
+	if get.ExitCode != 0 || !regexp.MustCompile(`Subscriptions:\s+`+regexp.QuoteMeta(ids[0]+", "+ids[1])+"\n").MatchString(get.Stdout) {
+		t.Errorf("order get: exit %d, want both subscriptions:\n%s%s", get.ExitCode, get.Stdout, get.Stderr)
+	}
+	list := testenv.Run(t, bin, env, "order", "list", "--columns", "id,subscription")
+	if !strings.Contains(list.Stdout, ids[0]+","+ids[1]) {
+		t.Errorf("order list --columns subscription: %q", list.Stdout)
+	}
+}
