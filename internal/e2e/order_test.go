@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -674,5 +675,34 @@ func TestMultiPlanOrderShowsEverySubscription(t *testing.T) {
 	list := testenv.Run(t, bin, env, "order", "list", "--columns", "id,subscription")
 	if !strings.Contains(list.Stdout, ids[0]+","+ids[1]) {
 		t.Errorf("order list --columns subscription: %q", list.Stdout)
+	}
+}
+
+// --wait-timeout with -o json: the order as it stands on stdout (a script
+// keeps the id), the error object on stderr, exit 8.
+func TestOrderWaitTimeoutJSON(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "1h")
+	res := testenv.Run(t, bin, sandboxEnv(sb), orderArgs("--wait", "--wait-timeout", "300ms", "--poll-interval", "100ms", "-o", "json")...)
+	if res.ExitCode != 8 {
+		t.Fatalf("exit %d, want 8\n%s", res.ExitCode, res.Stderr)
+	}
+	var o struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	decodeJSON(t, res.Stdout, &o)
+	if len(o.ID) != 36 || (o.Status != "ACCEPTED" && o.Status != "FULFILLING") {
+		t.Fatalf("stdout order %+v", o)
+	}
+	lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
+	var e struct {
+		Error struct {
+			Messages []string `json:"messages"`
+			ExitCode int      `json:"exit_code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &e); err != nil || e.Error.ExitCode != 8 ||
+		len(e.Error.Messages) == 0 || !strings.Contains(e.Error.Messages[0], "connectctl order wait "+o.ID) {
+		t.Fatalf("stderr's last line is not the error object naming the order (%v):\n%s", err, res.Stderr)
 	}
 }
