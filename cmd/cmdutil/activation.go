@@ -1,8 +1,11 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,9 +48,35 @@ func (d *QRDisplay) Validate() error {
 	if name == "" {
 		name = "qr-png"
 	}
-	if d.PNG != "" && (strings.HasSuffix(d.PNG, "/") || strings.TrimSpace(d.PNG) == "") {
+	if d.PNG == "" {
+		return nil
+	}
+	if strings.HasSuffix(d.PNG, "/") || strings.TrimSpace(d.PNG) == "" {
 		return FlagErrorf("--%s %q: want a file name, not a folder", name, d.PNG)
 	}
+	if fi, err := os.Stat(d.PNG); err == nil && fi.IsDir() {
+		return FlagErrorf("--%s %q: is a folder, want a file name", name, d.PNG)
+	}
+	// The PNG is written after the order is placed: a folder that is missing
+	// or not writable is found now, before anything is sent.
+	dir := filepath.Dir(d.PNG)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return FlagErrorf("--%s %q: folder %s does not exist: create it or pick another file", name, d.PNG, dir)
+	case !fi.IsDir():
+		return FlagErrorf("--%s %q: %s is not a folder", name, d.PNG, dir)
+	}
+	f, err := os.CreateTemp(dir, ".connectctl-write-check-*")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the probe's own name means nothing to the user
+		}
+		return FlagErrorf("--%s %q: cannot write in folder %s: %v", name, d.PNG, dir, err)
+	}
+	_ = f.Close()
+	_ = os.Remove(f.Name())
 	return nil
 }
 

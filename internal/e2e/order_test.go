@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -704,5 +705,39 @@ func TestOrderWaitTimeoutJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &e); err != nil || e.Error.ExitCode != 8 ||
 		len(e.Error.Messages) == 0 || !strings.Contains(e.Error.Messages[0], "connectctl order wait "+o.ID) {
 		t.Fatalf("stderr's last line is not the error object naming the order (%v):\n%s", err, res.Stderr)
+	}
+}
+
+// --qr-png into a folder that is missing or cannot be written is refused
+// before anything is sent (exit 2), not after the order is placed.
+func TestOrderNewQRPNGFolderCheckedFirst(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "100ms")
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ path, want string }{
+		{filepath.Join(t.TempDir(), "missing", "esim.png"), "does not exist"},
+		{filepath.Join(file, "esim.png"), "is not a folder"},
+		{t.TempDir(), "is a folder"},
+	}
+	if os.Geteuid() != 0 { // root writes in read-only folders
+		ro := t.TempDir()
+		if err := os.Chmod(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(ro, 0o755) })
+		cases = append(cases, struct{ path, want string }{filepath.Join(ro, "esim.png"), "cannot write in folder " + ro})
+	} else {
+		t.Log("running as root: the read-only folder case is left out")
+	}
+	for _, tc := range cases {
+		res := testenv.Run(t, bin, sandboxEnv(sb), orderArgs("--wait", "--qr-png", tc.path)...)
+		if res.ExitCode != 2 || !strings.Contains(res.Stderr, tc.want) || strings.Contains(res.Stderr, ".tmp") {
+			t.Errorf("--qr-png %s: exit %d, stderr %q; want exit 2 and %q", tc.path, res.ExitCode, res.Stderr, tc.want)
+		}
+	}
+	if st := sb.Stats(t); st.APIRequests() != 0 {
+		t.Fatalf("a refused --qr-png reached the API: %v", st.Requests)
 	}
 }
