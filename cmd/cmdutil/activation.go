@@ -1,8 +1,11 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,6 +24,8 @@ type QRDisplay struct {
 	Invert bool   // draw for a dark terminal without colour
 
 	pngFlag string // the flag name PNG came from, for messages
+	// qrOff: --qr=false was given, which beats the terminal default.
+	qrOff func() bool
 }
 
 // BindFlags binds --qr (unless qrFlag is false), the PNG flag (pngFlag:
@@ -29,7 +34,8 @@ type QRDisplay struct {
 func (d *QRDisplay) BindFlags(cmd *cobra.Command, qrFlag bool, pngFlag string) {
 	fl := cmd.Flags()
 	if qrFlag {
-		fl.BoolVar(&d.QR, "qr", false, "Show the activation code as a QR code (default on a terminal; on stderr with -o json)")
+		fl.BoolVar(&d.QR, "qr", false, "Show the activation code as a QR code (default on a terminal, --qr=false to leave it out; on stderr with -o json)")
+		d.qrOff = func() bool { return fl.Changed("qr") && !d.QR }
 	}
 	d.pngFlag = pngFlag
 	fl.StringVar(&d.PNG, pngFlag, "", "Also write the QR code as a PNG to this file")
@@ -42,9 +48,35 @@ func (d *QRDisplay) Validate() error {
 	if name == "" {
 		name = "qr-png"
 	}
-	if d.PNG != "" && (strings.HasSuffix(d.PNG, "/") || strings.TrimSpace(d.PNG) == "") {
+	if d.PNG == "" {
+		return nil
+	}
+	if strings.HasSuffix(d.PNG, "/") || strings.TrimSpace(d.PNG) == "" {
 		return FlagErrorf("--%s %q: want a file name, not a folder", name, d.PNG)
 	}
+	if fi, err := os.Stat(d.PNG); err == nil && fi.IsDir() {
+		return FlagErrorf("--%s %q: is a folder, want a file name", name, d.PNG)
+	}
+	// The PNG is written after the order is placed: a folder that is missing
+	// or not writable is found now, before anything is sent.
+	dir := filepath.Dir(d.PNG)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return FlagErrorf("--%s %q: folder %s does not exist: create it or pick another file", name, d.PNG, dir)
+	case !fi.IsDir():
+		return FlagErrorf("--%s %q: %s is not a folder", name, d.PNG, dir)
+	}
+	f, err := os.CreateTemp(dir, ".connectctl-write-check-*")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the probe's own name means nothing to the user
+		}
+		return FlagErrorf("--%s %q: cannot write in folder %s: %v", name, d.PNG, dir, err)
+	}
+	_ = f.Close()
+	_ = os.Remove(f.Name())
 	return nil
 }
 
@@ -56,6 +88,8 @@ func ActivationFields(code lpa.Code) [][2]string {
 		{"iPhone install link", lpa.IOSInstallURL(code)},
 	}
 }
+
+func (d QRDisplay) explicitlyOff() bool { return d.qrOff != nil && d.qrOff() }
 
 // RenderQR draws code as a terminal QR code followed by the code as text, and
 // writes the PNG if one was asked for. Where the QR code goes:
@@ -71,7 +105,7 @@ func RenderQR(ios *iostreams.IOStreams, code lpa.Code, d QRDisplay, structured, 
 	switch {
 	case structured && (d.QR || always):
 		w, color = ios.ErrOut, ios.IsStderrTTY() && color
-	case !structured && (d.QR || always || ios.IsStdoutTTY()):
+	case !structured && (d.QR || always || (ios.IsStdoutTTY() && !d.explicitlyOff())):
 		w = ios.Out
 	}
 	if w != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/lpa"
 )
@@ -67,5 +69,36 @@ func TestActivationFields(t *testing.T) {
 	if f[0][1] != "LPA:1$rsp.truphone.com$0F-OSNCM-7O4TFA" ||
 		f[1][1] != "https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA%3A1%24rsp.truphone.com%240F-OSNCM-7O4TFA" {
 		t.Fatalf("%q", f)
+	}
+}
+
+// An explicit --qr=false beats the terminal default (order get, order wait,
+// order new --wait and sim get all bind --qr through BindFlags).
+func TestRenderQRExplicitOffOnTerminal(t *testing.T) {
+	code := lpa.MustParse("LPA:1$rsp.truphone.com$0F-OSNCM-7O4TFA")
+	for _, tt := range []struct {
+		args  []string
+		drawn bool
+	}{
+		{nil, true},
+		{[]string{"--qr"}, true},
+		{[]string{"--qr=true"}, true},
+		{[]string{"--qr=false"}, false},
+	} {
+		var d QRDisplay
+		cmd := &cobra.Command{Use: "get"}
+		d.BindFlags(cmd, true, "qr-png")
+		if err := cmd.ParseFlags(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		ios, _, out, _ := iostreams.Test()
+		ios.SetTTY(true, true, true)
+		ios.SetNoColor(true)
+		if err := RenderQR(ios, code, d, false, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "█"); got != tt.drawn {
+			t.Errorf("%v on a terminal: QR drawn = %v, want %v", tt.args, got, tt.drawn)
+		}
 	}
 }

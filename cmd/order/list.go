@@ -3,7 +3,9 @@ package order
 import (
 	"context"
 	"fmt"
+	"iter"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,9 +51,9 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [--status S] [--since TIME|DURATION] [--until TIME] [--limit N | --all]",
-		Short: "List orders, oldest first",
-		Long: "List orders in the order they were placed. Shows the first 30 unless --limit\n" +
-			"or --all says otherwise; --all with -o json or -o ndjson streams page by page.\n\n" +
+		Short: "List orders, newest first",
+		Long: "List orders, the newest first. Shows the newest 30 unless --limit or --all\n" +
+			"says otherwise, and says so on stderr when there are more.\n\n" +
 			"--since and --until take an RFC 3339 time (2024-10-17T09:30:00Z) or a\n" +
 			"duration back from now (15m, 2h, 7d, 2w).",
 		Example: "  connectctl order list --status failed --since 24h\n" +
@@ -159,8 +161,33 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := output.List(p, client.ListOrders(ctx, o.query), cols, o.Limit.N()); err != nil {
+	orders, more, err := newestFirst(client.ListOrders(ctx, o.query), o.Limit.N())
+	if err != nil {
 		return fmt.Errorf("order list: %w", err)
 	}
+	if _, err := output.List(p, cmdutil.Seq(orders), cols, 0); err != nil {
+		return fmt.Errorf("order list: %w", err)
+	}
+	cmdutil.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "orders")
 	return nil
+}
+
+// newestFirst reads every order (the API has no sort order and lists the
+// oldest first) and returns the newest n (all when n is 0), newest first;
+// more says some were left out. An order without a creation date sorts by
+// its place in the API's list.
+func newestFirst(seq iter.Seq2[connect.Order, error], n int) ([]connect.Order, bool, error) {
+	var all []connect.Order
+	for o, err := range seq {
+		if err != nil {
+			return nil, false, err
+		}
+		all = append(all, o)
+	}
+	slices.Reverse(all)
+	slices.SortStableFunc(all, func(a, b connect.Order) int { return b.CreatedDate.Compare(a.CreatedDate) })
+	if n > 0 && len(all) > n {
+		return all[:n], true, nil
+	}
+	return all, false, nil
 }

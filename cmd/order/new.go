@@ -67,8 +67,9 @@ func NewCmdNew(f *factory.Factory, runF func(context.Context, *NewOptions) error
 
 func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, *NewOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "new {--product ID --email EMAIL [--country CC] [--device-type TYPE] | --from-file FILE}",
-		Short: "Order a new eSIM with one or more plans",
+		SuggestFor: []string{"create", "add", "place"},
+		Use:        "new {--product ID --email EMAIL [--country CC] [--device-type TYPE] | --from-file FILE}",
+		Short:      "Order a new eSIM with one or more plans",
 		Long: "Order a new eSIM. The order id is printed to stderr the moment the API accepts\n" +
 			"the order, before any waiting, so it is never lost. Without --wait the id\n" +
 			"also goes to stdout (with -o json: {\"id\", \"status\"}). With --wait the command\n" +

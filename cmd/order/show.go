@@ -2,6 +2,7 @@ package order
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -43,6 +44,9 @@ func Columns() []output.Column[connect.Order] {
 		{Name: "subscription", Header: "SUBSCRIPTION", Wide: true, Value: func(o connect.Order) string {
 			if o.Output == nil {
 				return ""
+			}
+			if len(o.Output.SubscriptionIDs) > 0 {
+				return strings.Join(o.Output.SubscriptionIDs, ",")
 			}
 			return o.Output.SubscriptionID
 		}},
@@ -120,7 +124,10 @@ func showBlock(io *iostreams.IOStreams, o *connect.Order, code lpa.Code, hasCode
 		if out.ICCID != "" {
 			fmt.Fprintf(tw, "ICCID:\t%s\n", out.ICCID)
 		}
-		if out.SubscriptionID != "" {
+		switch ids := out.SubscriptionIDs; {
+		case len(ids) > 1:
+			fmt.Fprintf(tw, "Subscriptions:\t%s\n", strings.Join(ids, ", "))
+		case out.SubscriptionID != "":
 			fmt.Fprintf(tw, "Subscription:\t%s\n", out.SubscriptionID)
 		}
 	}

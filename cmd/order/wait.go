@@ -69,14 +69,28 @@ func waitAndShow(ctx context.Context, v *view, client *connect.Client, id string
 		if order != nil {
 			status = order.Status
 		}
-		fmt.Fprintf(io.ErrOut, "Order %s is still %s after %s; resume with: connectctl order wait %s\n",
-			id, status, w.Timeout, id)
+		msg := fmt.Sprintf("Order %s is still %s after %s; resume with: connectctl order wait %s", id, status, w.Timeout, id)
+		if v.p.Structured() {
+			// A script keeps the id: the order as it stands on stdout, the
+			// error object on stderr.
+			shown := connect.Order{ID: id, Status: status}
+			if order != nil {
+				shown = *order
+			}
+			if err := output.Item(v.p, shown, Columns()); err != nil {
+				return err
+			}
+			return &cmdutil.ExitError{Code: cmdutil.ExitPending, Err: errors.New(msg)}
+		}
+		fmt.Fprintln(io.ErrOut, msg)
 		return &cmdutil.ExitError{Code: cmdutil.ExitPending, Silent: true, Err: err}
 	case err != nil:
 		return fmt.Errorf("waiting for order %s (resume with: connectctl order wait %s): %w", id, id, err)
 	}
 	if err := v.show(order); err != nil {
-		return err
+		// The order exists whatever went wrong in showing it.
+		return fmt.Errorf("order %s is %s, but showing it failed (see it again with: connectctl order get %s): %w",
+			id, order.Status, id, err)
 	}
 	if order.Status == connect.OrderStatusFailed {
 		fmt.Fprintf(io.ErrOut, "Order %s FAILED: %s\n", id, orDash(order.Error))

@@ -85,15 +85,9 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(apiCmd.NewCmdAPI(f, nil))
 	cmd.AddCommand(authCmd.NewCmdAuth(f))
 	cmd.AddCommand(profileCmd.NewCmdProfile(f))
-	// Cobra reports an unknown command as a plain error (exit 1); a runnable
-	// root with its own rule makes it a usage error (exit 2).
-	cmd.Args = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return fmt.Errorf("unknown command %q for %q; see `connectctl --help`", args[0], c.CommandPath())
-		}
-		return nil
-	}
-	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	// Cobra adds `completion` when it runs; added now, it gets the same
+	// unknown-subcommand rule as every other group.
+	cmd.InitDefaultCompletionCmd()
 	usageErrorsForArgs(cmd)
 	if err := completion.Register(f, cmd); err != nil {
 		panic(err) // a command or flag renamed without its completion
@@ -103,9 +97,13 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 
 // usageErrorsForArgs makes a wrong number of arguments a usage error (exit 2)
 // on every command, as a bad flag already is; Cobra reports both as plain
-// errors.
+// errors. Every group (the root too) shows its help when bare and refuses an
+// unknown subcommand with suggestions (exit 2): Cobra would print the help
+// and exit 0 below the root.
 func usageErrorsForArgs(cmd *cobra.Command) {
-	if validate := cmd.Args; validate != nil {
+	if cmd.HasSubCommands() {
+		cmdutil.GroupArgs(cmd)
+	} else if validate := cmd.Args; validate != nil {
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			if err := validate(c, args); err != nil {
 				return &cmdutil.FlagError{Err: fmt.Errorf("%w\nUsage: %s", err, c.UseLine())}

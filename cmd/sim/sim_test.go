@@ -47,7 +47,7 @@ func TestSumUsage(t *testing.T) {
 		{
 			name:       "one active",
 			subs:       []connect.Subscription{sub("ACTIVE", gb, gb/4, "2030-01-02T00:00:00Z")},
-			want:       Usage{Subscriptions: 1, InitialBytes: gb, SpentBytes: gb / 4, LeftBytes: gb * 3 / 4, PercentUsed: 25},
+			want:       Usage{Subscriptions: 1, InitialBytes: gb, SpentBytes: gb / 4, LeftBytes: gb * 3 / 4, PercentUsed: 25, Counted: "ACTIVE"},
 			wantExpiry: "2030-01-02T00:00:00Z",
 		},
 		{
@@ -62,6 +62,16 @@ func TestSumUsage(t *testing.T) {
 			want:        Usage{Subscriptions: 2, InitialBytes: 4 * gb, SpentBytes: gb, LeftBytes: 3 * gb, PercentUsed: 25},
 			wantExpiry:  "2030-02-01T00:00:00Z",
 			wantPending: 1,
+		},
+		{
+			name: "no ACTIVE plan: DEPLETED ones count as 100 % used",
+			subs: []connect.Subscription{
+				sub("DEPLETED", gb, gb, "2030-01-01T00:00:00Z"),
+				sub("EXPIRED", 2*gb, gb, "2020-01-01T00:00:00Z"),
+				sub("DEPLETED", 4*gb, 4*gb-1, "2030-01-01T00:00:00Z"),
+			},
+			want:         Usage{InitialBytes: 5 * gb, SpentBytes: 5 * gb, PercentUsed: 100, Counted: "DEPLETED"},
+			wantNoExpiry: true,
 		},
 		{
 			name:         "only pending: nothing to count",
@@ -89,7 +99,8 @@ func TestSumUsage(t *testing.T) {
 			got := SumUsage("8944478600000205337", tt.subs)
 			tt.want.ICCID = "8944478600000205337"
 			if got.ICCID != tt.want.ICCID || got.Subscriptions != tt.want.Subscriptions || got.InitialBytes != tt.want.InitialBytes ||
-				got.SpentBytes != tt.want.SpentBytes || got.LeftBytes != tt.want.LeftBytes || got.PercentUsed != tt.want.PercentUsed {
+				got.SpentBytes != tt.want.SpentBytes || got.LeftBytes != tt.want.LeftBytes || got.PercentUsed != tt.want.PercentUsed ||
+				(tt.want.Counted != "" && got.Counted != tt.want.Counted) {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 			if got.pending != tt.wantPending {

@@ -63,8 +63,12 @@ type Usage struct {
 	LeftBytes     int64      `json:"left_bytes"`
 	PercentUsed   float64    `json:"percent_used"` // spent / initial x 100, one decimal
 	NearestExpiry *time.Time `json:"nearest_expiry"`
+	// Counted says which plans the figures are of: ACTIVE ones, or, when no
+	// plan is active, the DEPLETED ones (100 % used); "" when neither.
+	Counted string `json:"counted"`
 
-	pending int // PENDING subscriptions left out, for a note
+	pending  int // PENDING subscriptions left out, for a note
+	depleted int // DEPLETED subscriptions counted when none is ACTIVE
 }
 
 // SumUsage computes a SIM's usage from its subscriptions.
@@ -88,6 +92,23 @@ func SumUsage(iccid string, list []connect.Subscription) Usage {
 		}
 	}
 	u.LeftBytes = connect.Balance(list)
+	if u.Subscriptions > 0 {
+		u.Counted = connect.SubscriptionActive
+	} else {
+		// A SIM whose data is used up has no ACTIVE plan: it is 100 % used,
+		// not 0 %, so "more than 80 % used" finds it.
+		for _, s := range list {
+			if s.Status == connect.SubscriptionDepleted {
+				u.depleted++
+				u.InitialBytes += s.InitialBalance
+				u.SpentBytes += max(s.SpentBalance, s.InitialBalance)
+			}
+		}
+		if u.depleted > 0 {
+			u.Counted, u.PercentUsed = connect.SubscriptionDepleted, 100
+			return u
+		}
+	}
 	if u.InitialBytes > 0 {
 		u.PercentUsed = math.Round(float64(u.SpentBytes)/float64(u.InitialBytes)*1000) / 10
 	}
@@ -109,6 +130,7 @@ var usageColumns = []output.Column[Usage]{
 		}
 		return subs.FormatTime(*u.NearestExpiry)
 	}},
+	{Name: "counted", Header: "COUNTED", Value: func(u Usage) string { return u.Counted }},
 }
 
 // NewCmdUsage returns `connectctl sim usage ICCID`; runF replaces the run function in tests.
@@ -122,11 +144,12 @@ func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) err
 		Short: "Show a SIM's balance: total, used, left, % used, nearest expiry",
 		Long: "Show a SIM's balance, summed over its ACTIVE subscriptions (PENDING ones have\n" +
 			"not started, DEPLETED and EXPIRED ones are over): data in total, used and\n" +
-			"left, the share used, and the nearest expiry. Tables show sizes for people\n" +
+			"left, the share used, and the nearest expiry. With no ACTIVE plan, the\n" +
+			"DEPLETED ones are counted, as 100% used; \"counted\" says which were. Tables show sizes for people\n" +
 			"(1.2 GB, binary units as the API's plans: 1 GB = 1073741824 bytes); -o json\n" +
 			"shows byte counts:\n" +
 			"  {\"iccid\", \"subscriptions\", \"initial_bytes\", \"spent_bytes\", \"left_bytes\",\n" +
-			"   \"percent_used\", \"nearest_expiry\"}",
+			"   \"percent_used\", \"nearest_expiry\", \"counted\"}",
 		Example: "  connectctl sim usage 8944478600000205337\n" +
 			"  connectctl sim usage 8944478600000205337 --jq .left_bytes",
 		Args: cmdutil.ExactArgs("ICCID"),
@@ -151,6 +174,10 @@ func runUsage(ctx context.Context, o *GetOptions) error {
 	u := SumUsage(o.ICCID, list)
 	if err := output.Item(o.Printer, u, usageColumns); err != nil {
 		return err
+	}
+	if u.depleted > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "No ACTIVE plan: counted the %d DEPLETED subscription(s), used up, as 100%% used (see `connectctl sim subs %s`).\n",
+			u.depleted, o.ICCID)
 	}
 	if u.pending > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "Not counted: %d PENDING subscription(s), not started yet (see `connectctl sim subs %s`).\n",

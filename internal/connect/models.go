@@ -476,22 +476,27 @@ type OrderOutput struct {
 	ICCID          string `json:"iccid,omitempty"`
 	MatchingID     string `json:"matchingId,omitempty"`
 	SMDPURL        string `json:"smdpUrl,omitempty"`
-	LPAURL         string `json:"lpa_url,omitempty"` // as the API sent it; see NormalizedLPA
-	SubscriptionID string `json:"subscription_id,omitempty"`
+	LPAURL         string `json:"lpa_url,omitempty"`         // as the API sent it; see NormalizedLPA
+	SubscriptionID string `json:"subscription_id,omitempty"` // the first, for scripts written before subscription_ids
+	// SubscriptionIDs are every plan's subscription, in the order's order
+	// (the API sends them only for a multi-plan order).
+	SubscriptionIDs []string `json:"subscription_ids,omitempty"`
 }
 
 // UnmarshalJSON accepts both spellings of each field.
 func (o *OrderOutput) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ICCID          string `json:"iccid"`
-		MatchingID     string `json:"matchingId"`
-		MatchingID2    string `json:"matching_id"`
-		SMDPURL        string `json:"smdpUrl"`
-		SMDPURL2       string `json:"smdp_url"`
-		LPAURL         string `json:"lpa_url"`
-		LPAURL2        string `json:"lpaUrl"`
-		SubscriptionID string `json:"subscription_id"`
-		Subscription2  string `json:"subscriptionId"`
+		ICCID          string   `json:"iccid"`
+		MatchingID     string   `json:"matchingId"`
+		MatchingID2    string   `json:"matching_id"`
+		SMDPURL        string   `json:"smdpUrl"`
+		SMDPURL2       string   `json:"smdp_url"`
+		LPAURL         string   `json:"lpa_url"`
+		LPAURL2        string   `json:"lpaUrl"`
+		SubscriptionID string   `json:"subscription_id"`
+		Subscription2  string   `json:"subscriptionId"`
+		SubIDs         []string `json:"subscription_ids"`
+		SubIDs2        []string `json:"subscriptionIds"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -500,6 +505,16 @@ func (o *OrderOutput) UnmarshalJSON(b []byte) error {
 		ICCID: w.ICCID, MatchingID: firstString(w.MatchingID, w.MatchingID2),
 		SMDPURL: firstString(w.SMDPURL, w.SMDPURL2), LPAURL: firstString(w.LPAURL, w.LPAURL2),
 		SubscriptionID: firstString(w.SubscriptionID, w.Subscription2),
+	}
+	ids := w.SubIDs
+	if len(ids) == 0 {
+		ids = w.SubIDs2
+	}
+	if len(ids) > 0 {
+		o.SubscriptionIDs = ids
+		if o.SubscriptionID == "" {
+			o.SubscriptionID = ids[0]
+		}
 	}
 	return nil
 }

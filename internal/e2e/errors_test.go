@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,6 +50,43 @@ func TestUsageErrorsExit2(t *testing.T) {
 		res := testenv.Run(t, bin, nil, args...)
 		if res.ExitCode != 2 || res.Stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, res.ExitCode, res.Stderr)
+		}
+	}
+}
+
+// A typo in a subcommand is a usage error on every group and at the root,
+// with Cobra's wording and suggestions; a bare group shows its help, exit 0
+// (as gh does).
+func TestUnknownSubcommandSuggests(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		group   string
+		suggest string
+	}{
+		{[]string{"order", "craete"}, "connectctl order", "new"},
+		{[]string{"order", "lst"}, "connectctl order", "list"},
+		{[]string{"products", "lst"}, "connectctl products", "list"},
+		{[]string{"webhook", "lsit"}, "connectctl webhook", "list"},
+		{[]string{"auth", "stauts"}, "connectctl auth", "status"},
+		{[]string{"profile", "lst"}, "connectctl profile", "list"},
+		{[]string{"sandbox", "srve"}, "connectctl sandbox", "serve"},
+		{[]string{"sim", "lst"}, "connectctl sim", "list"},
+		{[]string{"subs", "lst"}, "connectctl subs", "list"},
+		{[]string{"completion", "bsah"}, "connectctl completion", "bash"},
+		{[]string{"ordr"}, "connectctl", "order"},
+	} {
+		res := testenv.Run(t, bin, nil, tc.args...)
+		want := fmt.Sprintf("error: unknown command %q for %q", tc.args[len(tc.args)-1], tc.group)
+		if res.ExitCode != 2 || !strings.Contains(res.Stderr, want) ||
+			!strings.Contains(res.Stderr, "Did you mean this?\n\t"+tc.suggest+"\n") || res.Stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, %q and the suggestion %q",
+				tc.args, res.ExitCode, res.Stdout, res.Stderr, want, tc.suggest)
+		}
+	}
+	for _, args := range [][]string{{}, {"order"}, {"products"}, {"webhook"}, {"auth"}, {"profile"}, {"sandbox"}, {"sim"}, {"subs"}} {
+		res := testenv.Run(t, bin, nil, args...)
+		if res.ExitCode != 0 || !strings.Contains(res.Stdout, "Usage:") || res.Stderr != "" {
+			t.Errorf("bare %v: exit %d, stderr %q; want its help on stdout, exit 0", args, res.ExitCode, res.Stderr)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -512,7 +514,7 @@ func TestOrderList(t *testing.T) {
 			t.Errorf("CREATED %q: %v", f[3], err)
 		}
 	})
-	t.Run("--all -o json streams every page", func(t *testing.T) {
+	t.Run("--all -o json lists every page", func(t *testing.T) {
 		res := runOK(t, env, "order", "list", "--all", "-o", "json")
 		var orders []orderJSON
 		decodeJSON(t, res.Stdout, &orders)
@@ -605,5 +607,137 @@ func TestOrderNewProfileDefaults(t *testing.T) {
 	decodeJSON(t, res.Stdout, &o)
 	if o.Status != "ACCEPTED" {
 		t.Fatalf("order %s", res.Stdout)
+	}
+}
+
+// order list shows the newest orders first, stops at --limit (30 by
+// default) with the note every list gives, and --all shows them all.
+func TestOrderListNewestFirst(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "1h")
+	env := sandboxEnv(sb)
+	var ids []string // oldest first
+	for i := 0; i < 35; i++ {
+		res := testenv.Run(t, bin, env, orderArgs()...)
+		if res.ExitCode != 0 {
+			t.Fatalf("order %d: exit %d\n%s", i, res.ExitCode, res.Stderr)
+		}
+		ids = append(ids, strings.TrimSpace(res.Stdout))
+	}
+	listed := func(res testenv.Result) []string {
+		t.Helper()
+		if res.ExitCode != 0 {
+			t.Fatalf("order list: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+		return strings.Fields(res.Stdout)
+	}
+	res := testenv.Run(t, bin, env, "order", "list", "-o", "json", "--jq", ".[].id")
+	got := listed(res)
+	if len(got) != 30 || got[0] != ids[34] || got[29] != ids[5] {
+		t.Fatalf("default list: %d orders, first %v, want the 30 newest, newest first (%s ... %s)", len(got), got[:min(2, len(got))], ids[34], ids[5])
+	}
+	if !strings.Contains(res.Stderr, "Showing the first 30 orders; there are more: use --limit N or --all.") {
+		t.Errorf("no truncation note on stderr: %q", res.Stderr)
+	}
+	if got := listed(testenv.Run(t, bin, env, "order", "list", "--limit", "3", "-o", "json", "--jq", ".[].id")); strings.Join(got, " ") != strings.Join([]string{ids[34], ids[33], ids[32]}, " ") {
+		t.Errorf("--limit 3: %v", got)
+	}
+	res = testenv.Run(t, bin, env, "order", "list", "--all", "-o", "json", "--jq", ".[].id")
+	if got := listed(res); len(got) != 35 || got[34] != ids[0] || strings.Contains(res.Stderr, "there are more") {
+		t.Errorf("--all: %d orders, stderr %q", len(got), res.Stderr)
+	}
+}
+
+// A multi-plan order carries every subscription: in -o json (subscription_id
+// stays the first) and in the human block.
+func TestMultiPlanOrderShowsEverySubscription(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "100ms")
+	env := sandboxEnv(sb)
+	const europe5GB = "brXJ4UXLbZiiqGph6636YVI-lbQIo5wu5_5-1xzPmkk="
+	res := testenv.Run(t, bin, env, orderArgs("--product", europe5GB, "--wait", "--poll-interval", "100ms", "-o", "json")...)
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	var o struct {
+		ID     string `json:"id"`
+		Output struct {
+			SubscriptionID  string   `json:"subscription_id"`
+			SubscriptionIDs []string `json:"subscription_ids"`
+		} `json:"output"`
+	}
+	decodeJSON(t, res.Stdout, &o)
+	ids := o.Output.SubscriptionIDs
+	if len(ids) != 2 || ids[0] == ids[1] || o.Output.SubscriptionID != ids[0] {
+		t.Fatalf("output %+v: want two subscription_ids, subscription_id the first", o.Output)
+	}
+	get := testenv.Run(t, bin, env, "order", "get", o.ID)
+	if get.ExitCode != 0 || !regexp.MustCompile(`Subscriptions:\s+`+regexp.QuoteMeta(ids[0]+", "+ids[1])+"\n").MatchString(get.Stdout) {
+		t.Errorf("order get: exit %d, want both subscriptions:\n%s%s", get.ExitCode, get.Stdout, get.Stderr)
+	}
+	list := testenv.Run(t, bin, env, "order", "list", "--columns", "id,subscription")
+	if !strings.Contains(list.Stdout, ids[0]+","+ids[1]) {
+		t.Errorf("order list --columns subscription: %q", list.Stdout)
+	}
+}
+
+// --wait-timeout with -o json: the order as it stands on stdout (a script
+// keeps the id), the error object on stderr, exit 8.
+func TestOrderWaitTimeoutJSON(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "1h")
+	res := testenv.Run(t, bin, sandboxEnv(sb), orderArgs("--wait", "--wait-timeout", "300ms", "--poll-interval", "100ms", "-o", "json")...)
+	if res.ExitCode != 8 {
+		t.Fatalf("exit %d, want 8\n%s", res.ExitCode, res.Stderr)
+	}
+	var o struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	decodeJSON(t, res.Stdout, &o)
+	if len(o.ID) != 36 || (o.Status != "ACCEPTED" && o.Status != "FULFILLING") {
+		t.Fatalf("stdout order %+v", o)
+	}
+	lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
+	var e struct {
+		Error struct {
+			Messages []string `json:"messages"`
+			ExitCode int      `json:"exit_code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &e); err != nil || e.Error.ExitCode != 8 ||
+		len(e.Error.Messages) == 0 || !strings.Contains(e.Error.Messages[0], "connectctl order wait "+o.ID) {
+		t.Fatalf("stderr's last line is not the error object naming the order (%v):\n%s", err, res.Stderr)
+	}
+}
+
+// --qr-png into a folder that is missing or cannot be written is refused
+// before anything is sent (exit 2), not after the order is placed.
+func TestOrderNewQRPNGFolderCheckedFirst(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "100ms")
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ path, want string }{
+		{filepath.Join(t.TempDir(), "missing", "esim.png"), "does not exist"},
+		{filepath.Join(file, "esim.png"), "is not a folder"},
+		{t.TempDir(), "is a folder"},
+	}
+	if os.Geteuid() != 0 { // root writes in read-only folders
+		ro := t.TempDir()
+		if err := os.Chmod(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(ro, 0o755) })
+		cases = append(cases, struct{ path, want string }{filepath.Join(ro, "esim.png"), "cannot write in folder " + ro})
+	} else {
+		t.Log("running as root: the read-only folder case is left out")
+	}
+	for _, tc := range cases {
+		res := testenv.Run(t, bin, sandboxEnv(sb), orderArgs("--wait", "--qr-png", tc.path)...)
+		if res.ExitCode != 2 || !strings.Contains(res.Stderr, tc.want) || strings.Contains(res.Stderr, ".tmp") {
+			t.Errorf("--qr-png %s: exit %d, stderr %q; want exit 2 and %q", tc.path, res.ExitCode, res.Stderr, tc.want)
+		}
+	}
+	if st := sb.Stats(t); st.APIRequests() != 0 {
+		t.Fatalf("a refused --qr-png reached the API: %v", st.Requests)
 	}
 }

@@ -286,6 +286,19 @@ func TestSIMUsage(t *testing.T) {
 		t.Fatalf("%+v", subs)
 	}
 
+	// Use up the second plan too: with no ACTIVE plan the DEPLETED ones count,
+	// as 100 % used, and the output says so.
+	sb.Admin(t, http.MethodPost, "/_sandbox/usage", map[string]any{"iccid": iccid, "bytes": gb}, nil)
+	res0 := simOK(t, env, "sim", "usage", iccid, "-o", "json")
+	u = simDecode[simJSONUsage](t, res0)
+	if u.Subscriptions != 0 || u.InitialBytes != 2*gb || u.SpentBytes != 2*gb || u.LeftBytes != 0 || u.PercentUsed != 100 ||
+		!strings.Contains(res0.Stdout, `"counted": "DEPLETED"`) || !strings.Contains(res0.Stderr, "counted the 2 DEPLETED subscription(s)") {
+		t.Fatalf("used up: %+v\nstdout %s\nstderr %s", u, res0.Stdout, res0.Stderr)
+	}
+	if out := simOK(t, env, "sim", "usage", iccid, "--jq", "select(.percent_used > 80) | .iccid").Stdout; strings.TrimSpace(out) != iccid {
+		t.Fatalf("the README's 80 %% recipe misses a used-up SIM: %q", out)
+	}
+
 	// A PENDING plan is not counted, and the note says so.
 	res := simOK(t, env, "sim", "usage", pendingSIM, "-o", "json")
 	u = simDecode[simJSONUsage](t, res)

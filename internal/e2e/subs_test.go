@@ -13,7 +13,8 @@ import (
 // A second product of the seeded catalogue, for --product.
 const subsOtherProduct = "SANDBOX-FAIL"
 
-var subsIDLine = regexp.MustCompile(`(?m)^Subscription:\s+(\S+)$`)
+// The first subscription of an order (a multi-plan one lists them all).
+var subsIDLine = regexp.MustCompile(`(?m)^Subscriptions?:\s+([^\s,]+)`)
 
 // subsOrder orders an eSIM and returns its ICCID and first subscription id.
 func subsOrder(t *testing.T, env []string, extra ...string) (iccid, subID string) {
