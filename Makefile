@@ -12,7 +12,7 @@ LDFLAGS   := -s -w \
 	-X $(PKG)/internal/buildinfo.Commit=$(COMMIT) \
 	-X $(PKG)/internal/buildinfo.Date=$(DATE)
 
-.PHONY: all build test test-short vet fmt-check lint bench bench-cli fuzz demo clean docs completions release-check
+.PHONY: all build test test-short vet fmt-check lint bench bench-cli fuzz demo install clean docs completions release-check
 
 all: build
 
@@ -59,6 +59,10 @@ fuzz:
 # Build, start a sandbox on a free port, order an eSIM and show its QR code.
 demo: build
 	./scripts/demo.sh $(BIN)
+
+# Puts connectctl on PATH: $(go env GOBIN), else $(go env GOPATH)/bin.
+install:
+	$(GO) install -ldflags '$(LDFLAGS)' .
 
 # Generated files, committed; tests in internal/tools/gendocs fail when they
 # are stale. docs/reference (Markdown, one page a command) and docs/man

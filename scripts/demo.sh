@@ -11,6 +11,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A private config, token cache and order journal: the demo's orders never
+# land in the user's real journal, and a current profile of prod is never used.
+unset CONNECTCTL_CONFIG CONNECTCTL_PROFILE CONNECTCTL_CLIENT_ID CONNECTCTL_CLIENT_SECRET \
+  CONNECTCTL_JOURNAL CONNECTCTL_BASE_URL CONNECTCTL_TOKEN_URL
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" XDG_STATE_HOME="$work/state"
+export CONNECTCTL_PROFILE=sandbox
+
 "$BIN" sandbox serve --addr 127.0.0.1:0 --order-delay 3s >"$work/addr" 2>"$work/sandbox.log" &
 sandbox_pid=$!
 for _ in $(seq 100); do [ -s "$work/addr" ] && break; sleep 0.1; done
@@ -28,3 +35,15 @@ product='qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI='
 echo "== connectctl order new --product $product --email demo@example.com --country PT --device-type ios --wait --qr"
 "$BIN" order new --product "$product" --email demo@example.com --country PT \
   --device-type ios --wait --qr --qr-png "${QR_PNG:-esim-qr.png}"
+
+cat <<NEXT
+
+== Try it yourself (the demo's sandbox, config and journal are gone now):
+  $BIN sandbox serve &          # the sandbox on 127.0.0.1:7787, the sandbox profile's URL
+  $BIN products list
+  $BIN order new --product '$product' --email you@example.com --country PT --device-type ios --wait --qr
+  $BIN order list
+  $BIN sim list
+  $BIN --help
+Put connectctl on your PATH with: make install (go install into \$(go env GOPATH)/bin)
+NEXT
