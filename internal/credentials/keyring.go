@@ -73,6 +73,33 @@ func (System) Get(service, user string) (string, error) { return keyring.Get(ser
 func (System) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
 func (System) Delete(service, user string) error        { return keyring.Delete(service, user) }
 
+// BusChecked asks K only when a session bus is already running (Linux): a
+// keyring call without one would autolaunch a dbus-daemon and a
+// gnome-keyring-daemon that outlive connectctl. Without a bus the keyring is
+// unavailable at once.
+type BusChecked struct{ K Keyring }
+
+func (b BusChecked) Get(service, user string) (string, error) {
+	if err := sessionBusReachable(); err != nil {
+		return "", err
+	}
+	return b.K.Get(service, user)
+}
+
+func (b BusChecked) Set(service, user, secret string) error {
+	if err := sessionBusReachable(); err != nil {
+		return err
+	}
+	return b.K.Set(service, user, secret)
+}
+
+func (b BusChecked) Delete(service, user string) error {
+	if err := sessionBusReachable(); err != nil {
+		return err
+	}
+	return b.K.Delete(service, user)
+}
+
 // TimeoutKeyring runs each call of K under Timeout. After one call timed out
 // or found no keyring, every later call fails at once: a keyring that hung
 // once is not asked again by this process. Errors become ErrNotFound or *UnavailableError.
@@ -84,12 +111,13 @@ type TimeoutKeyring struct {
 	dead error
 }
 
-// NewKeyring returns the system keyring with a timeout on every call.
+// NewKeyring returns the system keyring with a timeout on every call, asked
+// only when a session bus is reachable.
 func NewKeyring(timeout time.Duration) *TimeoutKeyring {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &TimeoutKeyring{K: System{}, Timeout: timeout}
+	return &TimeoutKeyring{K: BusChecked{System{}}, Timeout: timeout}
 }
 
 type result struct {
