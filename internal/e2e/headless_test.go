@@ -110,6 +110,28 @@ func TestHeadlessRunsStartNoBus(t *testing.T) {
 	if res.ExitCode != 0 {
 		t.Fatalf("dead bus socket: exit %d\n%s", res.ExitCode, res.Stderr)
 	}
+	// A bus that accepts and never answers, as a hung keyring: the built-in
+	// sandbox profile does not ask it, so nothing waits for it.
+	silent := filepath.Join(t.TempDir(), "silent")
+	ln, err := net.Listen("unix", silent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	res = testenv.Run(t, bin, append(slices.Clone(env), "DBUS_SESSION_BUS_ADDRESS=unix:path="+silent,
+		"CONNECTCTL_KEYRING_TIMEOUT=20s"), append([]string{"--debug"}, args...)...)
+	if res.ExitCode != 0 || !strings.Contains(res.Stderr, "secret from built-in") || strings.Contains(res.Stderr, "keyring") {
+		t.Errorf("silent bus: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
 	after := busDaemons(t)
 
 	if data, err := os.ReadFile(spyLog); err == nil {
