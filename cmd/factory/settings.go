@@ -103,7 +103,10 @@ func (f *Factory) Secrets() *credentials.Secrets {
 				timeout = d
 			}
 		}
-		kr = credentials.NewKeyring(timeout)
+		tk := credentials.NewKeyring(timeout)
+		tk.Context = f.Context
+		tk.Notice = f.IOStreams.ErrOut
+		kr = tk
 	}
 	path, _ := credentials.DefaultSecretsFile()
 	f.secrets = &credentials.Secrets{Keyring: kr, File: &credentials.FileStore{Path: path}}

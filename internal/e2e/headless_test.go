@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bufio"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -152,5 +155,78 @@ func TestHeadlessRunsStartNoBus(t *testing.T) {
 	t.Logf("50 runs %s; baseline version %s + request %s", total, median(versions), median(requests))
 	if n := sb.Stats(t).TokenRequests; n > 2 {
 		t.Errorf("%d token requests: the token cache was not used", n) // one for the sandbox profile, one for the env baseline
+	}
+}
+
+// TestKeyringWaitSaysSoAndCtrlCEndsIt: a keyring on a bus that never
+// answers makes the command say it is waiting, and Ctrl-C ends it at once
+// with exit 130, long before the keyring's timeout.
+func TestKeyringWaitSaysSoAndCtrlCEndsIt(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin)
+	h := newHome(t)
+	silent := filepath.Join(t.TempDir(), "silent")
+	ln, err := net.Listen("unix", silent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	// A client id of its own: its secret would be in the keyring.
+	env := h.env(append(sandboxEnv(sb), "CONNECTCTL_CLIENT_ID="+e2eClientID,
+		"DBUS_SESSION_BUS_ADDRESS=unix:path="+silent, "CONNECTCTL_KEYRING_TIMEOUT=1m")...)
+	cmd := exec.Command(bin, "products", "list", "--limit", "1")
+	cmd.Env = append(testenv.CleanEnv(t), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	seen := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stderr)
+		var all strings.Builder
+		for {
+			line, err := r.ReadString('\n')
+			all.WriteString(line)
+			if strings.Contains(line, "waiting for the system keyring") {
+				seen <- all.String()
+				_, _ = io.Copy(io.Discard, r)
+				return
+			}
+			if err != nil {
+				seen <- all.String()
+				return
+			}
+		}
+	}()
+	select {
+	case out := <-seen:
+		if !strings.Contains(out, "waiting for the system keyring") {
+			t.Fatalf("no waiting notice:\n%s", out)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no waiting notice within 20s")
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Errorf("exit %d after Ctrl-C, want 130", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ctrl-C did not end the wait for the keyring")
 	}
 }
