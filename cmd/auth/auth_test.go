@@ -99,6 +99,8 @@ func (e *env) run(stdin string, args ...string) result {
 func (e *env) runIO(ios *iostreams.IOStreams, out, errOut *bytes.Buffer, args ...string) result {
 	f := factory.New()
 	f.IOStreams = ios
+	// go-keyring's mock, without the session-bus check it does not need.
+	f.Keyring = &credentials.TimeoutKeyring{K: credentials.System{}, Timeout: 5 * time.Second}
 	root := &cobra.Command{Use: "connectctl", SilenceErrors: true, SilenceUsage: true}
 	root.SetOut(out)
 	root.SetErr(errOut)

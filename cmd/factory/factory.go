@@ -3,6 +3,7 @@
 package factory
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -44,6 +45,10 @@ type Factory struct {
 	// are cached (default: the user cache dir).
 	Keyring       credentials.Keyring
 	TokenCacheDir string
+
+	// Context is the invocation's context (cancelled by Ctrl-C), set by the
+	// root command before any command runs; it ends a wait for the keyring.
+	Context context.Context
 
 	// Retry bounds the default client's retries; the zero value is the
 	// client's default policy. Shell completion sets one attempt.

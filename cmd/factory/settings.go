@@ -103,7 +103,10 @@ func (f *Factory) Secrets() *credentials.Secrets {
 				timeout = d
 			}
 		}
-		kr = credentials.NewKeyring(timeout)
+		tk := credentials.NewKeyring(timeout)
+		tk.Context = f.Context
+		tk.Notice = f.IOStreams.ErrOut
+		kr = tk
 	}
 	path, _ := credentials.DefaultSecretsFile()
 	f.secrets = &credentials.Secrets{Keyring: kr, File: &credentials.FileStore{Path: path}}
@@ -125,7 +128,7 @@ func (f *Factory) TokenDir() string {
 // Settings resolves the profile, URLs and credentials for this invocation:
 // flag > environment > config file > built-in for every key, and for the
 // client secret CONNECTCTL_CLIENT_SECRET > the --insecure-storage file >
-// keyring > the sandbox's public secret.
+// the sandbox's public secret (with its public client id) > keyring.
 func (f *Factory) Settings() (*config.Settings, error) {
 	if f.settings != nil {
 		return f.settings, nil
@@ -139,7 +142,16 @@ func (f *Factory) Settings() (*config.Settings, error) {
 	if err != nil {
 		return nil, cmdutil.FlagErrorf("%v", err)
 	}
-	if s.SecretSource != config.SourceEnv {
+	switch s.SecretSource {
+	case config.SourceEnv:
+	case config.SourceBuiltIn:
+		// The sandbox's public secret is known: the keyring is not asked
+		// (on a headless host asking costs time at best). Only a secret
+		// stored with --insecure-storage replaces it.
+		if secret, err := f.Secrets().File.Get(s.Profile.Name); err == nil {
+			s.ClientSecret, s.SecretSource = secret, credentials.SourceFile
+		}
+	default:
 		secret, where, err := f.Secrets().Lookup(s.Profile.Name)
 		switch {
 		case err == nil:

@@ -60,6 +60,8 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 			// Cobra parsed the flags, and never fails over a bad -o.
 			return nil
 		}
+		// Ctrl-C ends a wait for the keyring too.
+		f.Context = c.Context()
 		if err := f.ApplyEnvironment(c); err != nil { // CONNECTCTL_* for every global flag
 			return err
 		}

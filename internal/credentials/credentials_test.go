@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -237,5 +238,66 @@ func TestTokenCache(t *testing.T) {
 	os.WriteFile(c.file(key), []byte("{"), 0o600)
 	if got, err := c.Load(ctx, key); got != nil || err != nil {
 		t.Errorf("damaged Load = %v %v", got, err)
+	}
+}
+
+// blockingKeyring answers only when released.
+type blockingKeyring struct{ release chan struct{} }
+
+func (b blockingKeyring) Get(string, string) (string, error) { <-b.release; return "", ErrNotFound }
+func (b blockingKeyring) Set(string, string, string) error   { <-b.release; return nil }
+func (b blockingKeyring) Delete(string, string) error        { <-b.release; return nil }
+
+// syncBuffer is written by the keyring's wait and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestSlowKeyringSaysSoAndCancelEndsTheWait(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var notice syncBuffer
+	k := &TimeoutKeyring{K: blockingKeyring{release}, Timeout: time.Minute, Context: ctx,
+		Notice: &notice, NoticeAfter: 20 * time.Millisecond}
+	errc := make(chan error, 1)
+	go func() { _, err := k.Get(Service, "p"); errc <- err }()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(notice.String(), "waiting for the system keyring") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no notice while the keyring blocks; got %q", notice.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancelled := time.Now()
+	cancel()
+	select {
+	case err := <-errc:
+		if took := time.Since(cancelled); took > 100*time.Millisecond {
+			t.Errorf("returned %s after the cancel, want within 100ms", took)
+		}
+		if !errors.Is(err, context.Canceled) || !IsUnavailable(err) {
+			t.Errorf("err = %v, want the keyring unavailable because of the cancel", err)
+		}
+	case <-time.After(100 * time.Millisecond):
+		t.Fatal("the wait did not end within 100ms of the cancel")
+	}
+	if n := strings.Count(notice.String(), "waiting"); n != 1 {
+		t.Errorf("notice printed %d times", n)
 	}
 }

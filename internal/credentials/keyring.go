@@ -13,8 +13,10 @@
 package credentials
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -30,6 +32,10 @@ const (
 	DefaultTimeout     = 5 * time.Second
 	InteractiveTimeout = 20 * time.Second
 )
+
+// NoticeDelay is how long a keyring call runs before connectctl says it is
+// waiting for it.
+const NoticeDelay = time.Second
 
 // ErrNotFound means no secret is stored for the profile.
 var ErrNotFound = errors.New("no secret stored")
@@ -73,23 +79,59 @@ func (System) Get(service, user string) (string, error) { return keyring.Get(ser
 func (System) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
 func (System) Delete(service, user string) error        { return keyring.Delete(service, user) }
 
+// BusChecked asks K only when a session bus is already running (Linux): a
+// keyring call without one would autolaunch a dbus-daemon and a
+// gnome-keyring-daemon that outlive connectctl. Without a bus the keyring is
+// unavailable at once.
+type BusChecked struct{ K Keyring }
+
+func (b BusChecked) Get(service, user string) (string, error) {
+	if err := sessionBusReachable(); err != nil {
+		return "", err
+	}
+	return b.K.Get(service, user)
+}
+
+func (b BusChecked) Set(service, user, secret string) error {
+	if err := sessionBusReachable(); err != nil {
+		return err
+	}
+	return b.K.Set(service, user, secret)
+}
+
+func (b BusChecked) Delete(service, user string) error {
+	if err := sessionBusReachable(); err != nil {
+		return err
+	}
+	return b.K.Delete(service, user)
+}
+
 // TimeoutKeyring runs each call of K under Timeout. After one call timed out
 // or found no keyring, every later call fails at once: a keyring that hung
 // once is not asked again by this process. Errors become ErrNotFound or *UnavailableError.
 type TimeoutKeyring struct {
 	K       Keyring
 	Timeout time.Duration
+	// Context ends a wait at once when it is cancelled (Ctrl-C); nil waits
+	// for the answer or the timeout.
+	Context context.Context
+	// Notice, when set, is told "waiting for the system keyring…" once a
+	// call has taken NoticeAfter (default NoticeDelay), so a slow keyring
+	// never looks like a silent hang.
+	Notice      io.Writer
+	NoticeAfter time.Duration
 
 	mu   sync.Mutex
 	dead error
 }
 
-// NewKeyring returns the system keyring with a timeout on every call.
+// NewKeyring returns the system keyring with a timeout on every call, asked
+// only when a session bus is reachable.
 func NewKeyring(timeout time.Duration) *TimeoutKeyring {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &TimeoutKeyring{K: System{}, Timeout: timeout}
+	return &TimeoutKeyring{K: BusChecked{System{}}, Timeout: timeout}
 }
 
 type result struct {
@@ -111,29 +153,51 @@ func (t *TimeoutKeyring) do(op string, fn func() (string, error)) (string, error
 	}()
 	timer := time.NewTimer(t.Timeout)
 	defer timer.Stop()
-	select {
-	case r := <-ch:
-		switch {
-		case r.err == nil:
-			return r.s, nil
-		case errors.Is(r.err, keyring.ErrNotFound) || errors.Is(r.err, ErrNotFound):
-			return "", ErrNotFound
-		case errors.Is(r.err, keyring.ErrSetDataTooBig):
-			return "", fmt.Errorf("keyring %s: %w", op, r.err)
+	var notice <-chan time.Time
+	if t.Notice != nil {
+		after := t.NoticeAfter
+		if after <= 0 {
+			after = NoticeDelay
 		}
-		// No Secret Service, no session bus: asking again in this process
-		// would cost the same and answer the same.
-		err := &UnavailableError{Op: op, Err: r.err}
-		t.mu.Lock()
-		t.dead = err
-		t.mu.Unlock()
-		return "", err
-	case <-timer.C:
-		err := &UnavailableError{Op: op, Timeout: t.Timeout}
-		t.mu.Lock()
-		t.dead = err
-		t.mu.Unlock()
-		return "", err
+		nt := time.NewTimer(after)
+		defer nt.Stop()
+		notice = nt.C
+	}
+	var done <-chan struct{}
+	if t.Context != nil {
+		done = t.Context.Done()
+	}
+	for {
+		select {
+		case <-notice:
+			fmt.Fprintln(t.Notice, "waiting for the system keyring… (Ctrl-C stops; CONNECTCTL_CLIENT_ID and CONNECTCTL_CLIENT_SECRET do without it)")
+			notice = nil
+		case <-done:
+			// Not remembered as dead: the process is ending anyway.
+			return "", &UnavailableError{Op: op, Err: t.Context.Err()}
+		case r := <-ch:
+			switch {
+			case r.err == nil:
+				return r.s, nil
+			case errors.Is(r.err, keyring.ErrNotFound) || errors.Is(r.err, ErrNotFound):
+				return "", ErrNotFound
+			case errors.Is(r.err, keyring.ErrSetDataTooBig):
+				return "", fmt.Errorf("keyring %s: %w", op, r.err)
+			}
+			// No Secret Service, no session bus: asking again in this process
+			// would cost the same and answer the same.
+			err := &UnavailableError{Op: op, Err: r.err}
+			t.mu.Lock()
+			t.dead = err
+			t.mu.Unlock()
+			return "", err
+		case <-timer.C:
+			err := &UnavailableError{Op: op, Timeout: t.Timeout}
+			t.mu.Lock()
+			t.dead = err
+			t.mu.Unlock()
+			return "", err
+		}
 	}
 }
 
