@@ -388,10 +388,15 @@ func TestOrderJSON(t *testing.T) {
 			t.Errorf("order wait of a FAILED order: exit %d", res.ExitCode)
 		}
 	})
-	t.Run("timeout exits 8 with nothing on stdout", func(t *testing.T) {
+	t.Run("timeout exits 8 with the order as it stands on stdout", func(t *testing.T) {
 		res := testenv.Run(t, bin, env, orderArgs("--wait", "--wait-timeout", "150ms", "--poll-interval", "100ms", "-o", "json")...)
-		if res.ExitCode != 8 || res.Stdout != "" || !strings.Contains(res.Stderr, "connectctl order wait") {
+		if res.ExitCode != 8 || !strings.Contains(res.Stderr, "connectctl order wait") || !strings.Contains(res.Stderr, `"exit_code":8`) {
 			t.Fatalf("exit %d stdout %q stderr %s", res.ExitCode, res.Stdout, res.Stderr)
+		}
+		var o struct{ ID, Status string }
+		decodeJSON(t, res.Stdout, &o)
+		if o.ID == "" || o.Status == "" {
+			t.Fatalf("stdout lacks the order's id and status: %q", res.Stdout)
 		}
 	})
 	t.Run("unknown order exits 4 with a JSON error", func(t *testing.T) {
