@@ -17,7 +17,7 @@ LDFLAGS   := -s -w \
 all: build
 
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 # Every test: unit, contract, and end-to-end runs of the built binary against
 # the sandbox. -race because the client, pacer and sandbox are concurrent.
