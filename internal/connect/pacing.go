@@ -92,7 +92,15 @@ func (st *paceState) plan(now time.Time) (d time.Duration, reserved bool) {
 		if st.resetKnown {
 			return st.reset.Add(resetMargin).Sub(now), false
 		}
-		// Unknown end: an answer will tell; poll meanwhile.
+		if st.inflight == 0 {
+			// Unknown end and nothing in flight (a 429 without rate-limit
+			// headers or Retry-After): no answer will come to tell, so one
+			// request goes as a probe; the caller's retry budget (attempts,
+			// time, backoff with jitter) bounds how long this goes on.
+			st.inflight++
+			return 0, true
+		}
+		// Unknown end: the answer in flight will tell; poll meanwhile.
 		return 250 * time.Millisecond, false
 	}
 	threshold := st.limit / spreadFraction

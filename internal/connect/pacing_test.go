@@ -300,3 +300,41 @@ func TestPacerSpreadSlotsFitTheWindow(t *testing.T) {
 		t.Fatalf("an 11th request got a slot (%v) with 10 left in the window", d)
 	}
 }
+
+// A 429 with neither rate-limit headers nor Retry-After, after an earlier
+// window has ended, used to leave the pacer polling forever: quota zero, end
+// unknown, and no request in flight whose answer could change that. Now the
+// retry budget ends it with the 429.
+func TestBare429AfterAnEndedWindowIsBounded(t *testing.T) {
+	var clk *fakeClock
+	window := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-rate-limit-limit", "3")
+		w.Header().Set("x-rate-limit-remaining", "2")
+		w.Header().Set("x-rate-limit-reset", itoa(clk.Now().Add(time.Second).UnixMilli()))
+		jsonOK(`{"iccid":"894"}`)(w, r)
+	}
+	bare := respond(http.StatusTooManyRequests, "application/json", `{"message":"Rate limit exceeded","http_status_code":429}`)
+	srv, sc := newScripted(t, window, bare)
+	c, clk0, _ := newTestClient(t, srv, func(o *Options) { o.DisablePacing = false })
+	clk = clk0
+	if _, err := c.GetSIM(context.Background(), "894"); err != nil {
+		t.Fatal(err)
+	}
+	_ = clk.Sleep(context.Background(), 2*time.Second) // the window ends
+
+	done := make(chan error, 1)
+	go func() { _, err := c.GetSIM(context.Background(), "894"); done <- err }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second): // a hang guard, not a timing assertion
+		t.Fatalf("still waiting after %d requests: the pacer never gives up", sc.count())
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
+		t.Fatalf("err = %v, want the 429", err)
+	}
+	if got := sc.count() - 1; got != 4 {
+		t.Fatalf("%d attempts after the window, want the retry budget's 4", got)
+	}
+}

@@ -339,3 +339,19 @@ func TestAPIBadInputSendsNothing(t *testing.T) {
 		t.Fatalf("bad input reached the sandbox: %d API requests %v, %d token requests", st.APIRequests(), st.Requests, st.TokenRequests)
 	}
 }
+
+// TestBare429Ends: a 429 with no Retry-After and no rate-limit headers is
+// retried within the retry budget, then reported (exit 5), never waited on
+// forever.
+func TestBare429Ends(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin)
+	sb.Admin(t, "POST", "/_sandbox/faults", map[string]any{"method": "GET", "path": "/v1/products", "status": 429, "bare": true, "count": 50}, nil)
+	before := sb.Stats(t).Requests["GET /v1/products"]
+	res := testenv.Run(t, bin, sandboxEnv(sb), "products", "list", "--timeout", "5s")
+	if res.ExitCode != 5 || !strings.Contains(res.Stderr, "429") {
+		t.Fatalf("exit %d, want 5 with the 429\n%s", res.ExitCode, res.Stderr)
+	}
+	if n := sb.Stats(t).Requests["GET /v1/products"] - before; n < 2 || n > 6 {
+		t.Errorf("%d requests for a bare 429, want the retry budget's few", n)
+	}
+}

@@ -103,6 +103,17 @@ func TestFaultQueue(t *testing.T) {
 	}
 	e.mustStatus(e.get("/v1/products"), 200)
 
+	// A bare 429: no Retry-After, no rate-limit headers.
+	queue(map[string]any{"path": "/v1/products", "status": 429, "bare": true})
+	r = e.get("/v1/products")
+	if r.status != 429 || r.header.Get("Retry-After") != "" || r.header.Get("x-rate-limit-reset") != "" || r.header.Get("x-rate-limit-limit") != "" {
+		t.Fatalf("bare 429: %d %v %s", r.status, r.header, r.body)
+	}
+	queue(map[string]any{"path": "/v1/products", "status": 429})
+	if r = e.get("/v1/products"); r.status != 429 || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("429: %d %v", r.status, r.header)
+	}
+
 	// Method and path must match.
 	queue(map[string]any{"method": "POST", "path": "/v1/order", "status": 500})
 	e.mustStatus(e.get("/v1/order"), 200)

@@ -16,6 +16,9 @@ type fault struct {
 	Count  int    `json:"count"`
 	After  bool   `json:"after,omitempty"`
 	Drop   bool   `json:"drop,omitempty"`
+	// Bare: a 429 with neither Retry-After nor rate-limit headers, as some
+	// gateways answer; a client must still stop waiting.
+	Bare bool `json:"bare,omitempty"`
 }
 
 func (f *fault) matches(r *http.Request) bool {
@@ -96,6 +99,10 @@ func (s *Server) withFaultsHandler(h http.Handler) http.Handler {
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *fault) {
 	if f.Drop {
 		dropConnection(w)
+		return
+	}
+	if f.Bare && f.Status == http.StatusTooManyRequests {
+		writeJSON(w, f.Status, map[string]any{"message": "Rate limit exceeded", "http_status_code": f.Status})
 		return
 	}
 	writeFault(w, r, f.Status)
