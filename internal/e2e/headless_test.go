@@ -115,21 +115,7 @@ func TestHeadlessRunsStartNoBus(t *testing.T) {
 	}
 	// A bus that accepts and never answers, as a hung keyring: the built-in
 	// sandbox profile does not ask it, so nothing waits for it.
-	silent := filepath.Join(t.TempDir(), "silent")
-	ln, err := net.Listen("unix", silent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	silent := silentBus(t)
 	res = testenv.Run(t, bin, append(slices.Clone(env), "DBUS_SESSION_BUS_ADDRESS=unix:path="+silent,
 		"CONNECTCTL_KEYRING_TIMEOUT=20s"), append([]string{"--debug"}, args...)...)
 	if res.ExitCode != 0 || !strings.Contains(res.Stderr, "secret from built-in") || strings.Contains(res.Stderr, "keyring") {
@@ -164,21 +150,7 @@ func TestHeadlessRunsStartNoBus(t *testing.T) {
 func TestKeyringWaitSaysSoAndCtrlCEndsIt(t *testing.T) {
 	sb := testenv.StartSandbox(t, bin)
 	h := newHome(t)
-	silent := filepath.Join(t.TempDir(), "silent")
-	ln, err := net.Listen("unix", silent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	silent := silentBus(t)
 	// A client id of its own: its secret would be in the keyring.
 	env := h.env(append(sandboxEnv(sb), "CONNECTCTL_CLIENT_ID="+e2eClientID,
 		"DBUS_SESSION_BUS_ADDRESS=unix:path="+silent, "CONNECTCTL_KEYRING_TIMEOUT=1m")...)
@@ -229,4 +201,35 @@ func TestKeyringWaitSaysSoAndCtrlCEndsIt(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Ctrl-C did not end the wait for the keyring")
 	}
+}
+
+// silentBus is a unix socket that accepts connections and never answers,
+// as a hung D-Bus does; it closes when the test ends.
+func silentBus(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "silent")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // held open, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return path
 }
