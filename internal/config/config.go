@@ -237,8 +237,15 @@ func (f *File) Lookup(name, source string) (Profile, error) {
 func envSet(name string) bool { _, ok := lookupEnv(name); return ok }
 
 // DeprecationWarning returns a warning for the deprecated /esim base URL.
+// Host and path compare without case, and /esim must be a whole path segment
+// (not /esimulator).
 func DeprecationWarning(baseURL string) string {
-	if strings.HasPrefix(baseURL, DeprecatedBaseURL) {
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	if err != nil {
+		return ""
+	}
+	path := strings.ToLower(strings.TrimRight(u.Path, "/"))
+	if strings.EqualFold(u.Hostname(), "services.truphone.com") && (path == "/esim" || strings.HasPrefix(path, "/esim/")) {
 		return fmt.Sprintf("the base URL %s is deprecated; switch to https://services.truphone.com/connect-api", DeprecatedBaseURL)
 	}
 	return ""
