@@ -40,7 +40,8 @@ func NewCmdMove(f *factory.Factory, runF func(context.Context, *ChangeOptions) e
 			"from the old device); an Installed or Downloaded one is refused (exit 5).\n" +
 			"Afterwards the profile is Released: hand over its code with `connectctl sim qr`.\n" +
 			"A wrong ICCID Luhn digit or EID check digits are refused before anything is\n" +
-			"sent, unless --ignore-checksum.",
+			"sent, unless --ignore-checksum. The API documents moving for eSIMs on Apple\n" +
+			"devices only; connectctl says so on stderr before it sends the request.",
 		Example: "  connectctl sim move 8944478600000205337 --eid 89049032004008882600019002594762",
 		Args:    cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,6 +72,8 @@ func runMove(ctx context.Context, o *ChangeOptions) error {
 	if err != nil {
 		return err
 	}
+	// The v1 document: "eSIM + Apple devices only"; the API does not check.
+	fmt.Fprintln(o.IO.ErrOut, "warning: the API allows moving a profile for eSIMs on Apple devices only")
 	if err := client.ChangeEID(ctx, o.ICCID, o.EID); err != nil {
 		return fmt.Errorf("sim move: %w", err)
 	}

@@ -315,7 +315,7 @@ func TestSIMMoveAndDelete(t *testing.T) {
 
 	t.Run("move a Released profile", func(t *testing.T) {
 		res := simOK(t, env, "sim", "move", iccid, "--eid", simGoodEID)
-		if res.Stdout != "" || !strings.Contains(res.Stderr, simGoodEID) {
+		if res.Stdout != "" || !strings.Contains(res.Stderr, simGoodEID) || !strings.Contains(res.Stderr, "Apple devices only") {
 			t.Fatalf("stdout %q stderr %q", res.Stdout, res.Stderr)
 		}
 		s := simDecode[simJSONSIM](t, simOK(t, env, "sim", "get", iccid, "-o", "json"))
