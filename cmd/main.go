@@ -48,13 +48,18 @@ func Main() int {
 // jsonError is the error object of cli.md, printed to stderr with -o json.
 type jsonError struct {
 	Error struct {
-		Status         int      `json:"status"`
-		Type           string   `json:"type,omitempty"`
-		Codes          []string `json:"codes,omitempty"`
-		Messages       []string `json:"messages"`
-		CorrelationID  string   `json:"correlation_id,omitempty"`
-		OutcomeUnknown bool     `json:"outcome_unknown,omitempty"`
-		ExitCode       int      `json:"exit_code"`
+		Status   int      `json:"status"`
+		Type     string   `json:"type,omitempty"`
+		Title    string   `json:"title,omitempty"`
+		Codes    []string `json:"codes,omitempty"`
+		Messages []string `json:"messages"`
+		// Errors are the API's error entries as given (RFC 7807 errors with
+		// code, detail and json_path; v1 codes with messages), so a script
+		// can point at the field that was refused.
+		Errors         []connect.ErrorDetail `json:"errors,omitempty"`
+		CorrelationID  string                `json:"correlation_id,omitempty"`
+		OutcomeUnknown bool                  `json:"outcome_unknown,omitempty"`
+		ExitCode       int                   `json:"exit_code"`
 	} `json:"error"`
 }
 
@@ -65,6 +70,8 @@ func writeJSONError(w io.Writer, err error) {
 	if errors.As(err, &ae) {
 		je.Error.Status = ae.Status
 		je.Error.Type = ae.Type
+		je.Error.Title = ae.Title
+		je.Error.Errors = ae.Details
 		je.Error.Codes = ae.Codes
 		je.Error.Messages = ae.Messages
 		je.Error.CorrelationID = ae.CorrelationID
