@@ -54,11 +54,14 @@ type Endpoint struct {
 }
 
 var (
-	simList     = &ListSpec{PageParam: "page", SizeParam: "size", Embedded: "sims"}
-	subsList    = &ListSpec{PageParam: "page", SizeParam: "size", Embedded: "subscriptions"}
-	ordersList  = &ListSpec{PageParam: "page", SizeParam: "page_size", Embedded: "orders"}
-	endpointTab = []Endpoint{
-		{EPProductsList, http.MethodGet, "/v1/products", "list products", nil},
+	simList    = &ListSpec{PageParam: "page", SizeParam: "size", Embedded: "sims"}
+	subsList   = &ListSpec{PageParam: "page", SizeParam: "size", Embedded: "subscriptions"}
+	ordersList = &ListSpec{PageParam: "page", SizeParam: "page_size", Embedded: "orders"}
+	// The catalogue is asked for whole (no page parameters); a server that
+	// pages it anyway is followed through X-Next-Page or _links.next.
+	productsList = &ListSpec{Embedded: "products"}
+	endpointTab  = []Endpoint{
+		{EPProductsList, http.MethodGet, "/v1/products", "list products", productsList},
 		{EPProductsGet, http.MethodGet, "/v1/products/{product_id}", "get product", nil},
 		{EPOrderCreate, http.MethodPost, "/v1/order", "place order", nil},
 		{EPOrderList, http.MethodGet, "/v1/order", "list orders", ordersList},

@@ -24,21 +24,16 @@ func (c *Client) ListProducts(ctx context.Context, q ProductsQuery) ([]Product, 
 	if q.PlanID != "" {
 		v.Set("plan_id", q.PlanID)
 	}
-	var raw json.RawMessage
-	if err := c.doJSON(ctx, EPProductsList, nil, v, nil, &raw); err != nil {
-		return nil, err
-	}
-	pg, err := parsePage(raw, "products")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Product, 0, len(pg.items))
-	for _, it := range pg.items {
-		var p Product
-		if err := json.Unmarshal(it, &p); err != nil {
+	// Every page: a paginated catalogue used to be cut at its first page.
+	var out []Product
+	for p, err := range typed[Product](c.list(ctx, endpoints[EPProductsList], nil, v)) {
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
+	}
+	if out == nil {
+		out = []Product{}
 	}
 	return out, nil
 }

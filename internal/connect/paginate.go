@@ -40,7 +40,7 @@ func (c *Client) list(ctx context.Context, ep Endpoint, args []string, q url.Val
 		ps := pageState{page: 1, size: DefaultPageSize}
 		if ep.List != nil {
 			ps.pageParam, ps.sizeParam = ep.List.PageParam, ep.List.SizeParam
-			if !hasAny(q, "page", "limit", "cursor", ps.sizeParam) {
+			if ps.pageParam != "" && !hasAny(q, "page", "limit", "cursor", ps.sizeParam) {
 				if c.style == PageStyleCursor {
 					q.Set("limit", strconv.Itoa(DefaultPageSize))
 				} else {
