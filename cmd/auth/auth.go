@@ -195,7 +195,11 @@ func runLogin(ctx context.Context, f *factory.Factory, o *LoginOptions) error {
 	// Tokens of the old credentials go; the one just fetched is kept.
 	if dir := f.TokenDir(); dir != "" {
 		_, _ = credentials.RemoveTokens(dir, name)
-		cache := credentials.NewTokenCache(dir, name, s.Profile.TokenURL, clientID, secret)
+		source := credentials.SourceKeyring
+		if o.InsecureStorage {
+			source = credentials.SourceFile
+		}
+		cache := credentials.TokenCacheFor(dir, name, s.Profile.TokenURL, clientID, secret, source)
 		_ = cache.Save(ctx, auth.CacheKey(s.Profile.TokenURL, clientID, nil), tok)
 	}
 	f.ResetSettings()
@@ -406,6 +410,10 @@ func runStatus(ctx context.Context, f *factory.Factory) error {
 	if exp, ok := f.CachedTokenExpiry(ctx, s); ok {
 		st.CachedExpiresAt = &exp
 	}
+	// Proving the credentials needs the secret itself, even when a cached
+	// token spared reading it.
+	f.ResolveSecret(s)
+	st.SecretSource, st.KeyringProblem = s.SecretSource, s.SecretNote
 	var failure error
 	if s.ClientID == "" || s.ClientSecret == "" {
 		failure = factory.MissingCredentials(s)
@@ -418,7 +426,7 @@ func runStatus(ctx context.Context, f *factory.Factory) error {
 		exp := fresh.Expiry
 		st.TokenExpiresAt = &exp
 		if dir := f.TokenDir(); dir != "" {
-			cache := credentials.NewTokenCache(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID, s.ClientSecret)
+			cache := credentials.TokenCacheFor(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID, s.ClientSecret, s.SecretSource)
 			_ = cache.Save(ctx, auth.CacheKey(s.Profile.TokenURL, s.ClientID, nil), fresh)
 		}
 	}

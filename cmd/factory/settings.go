@@ -152,14 +152,13 @@ func (f *Factory) Settings() (*config.Settings, error) {
 			s.ClientSecret, s.SecretSource = secret, credentials.SourceFile
 		}
 	default:
-		secret, where, err := f.Secrets().Lookup(s.Profile.Name)
-		switch {
-		case err == nil:
-			s.ClientSecret, s.SecretSource = secret, where
-		case errors.Is(err, credentials.ErrNotFound):
-		default:
-			s.SecretNote = err.Error()
+		if f.keyringTokenUsable(s) {
+			// A valid token fetched with the keyring's secret is cached: the
+			// keyring is read only if a new token is needed (TokenSource).
+			s.SecretSource, s.SecretDeferred = credentials.SourceKeyring, true
+			break
 		}
+		f.lookupSecret(s)
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintln(f.IOStreams.ErrOut, "warning:", w)
@@ -173,6 +172,51 @@ func (f *Factory) Settings() (*config.Settings, error) {
 	}
 	f.settings = s
 	return s, nil
+}
+
+// keyringTokenUsable reports whether the profile's secret is not in the
+// plain-text file and a usable token fetched with a keyring secret is
+// cached: then the keyring need not be asked at all.
+func (f *Factory) keyringTokenUsable(s *config.Settings) bool {
+	dir := f.TokenDir()
+	if dir == "" || s.ClientID == "" {
+		return false
+	}
+	if _, err := f.Secrets().File.Get(s.Profile.Name); !errors.Is(err, credentials.ErrNotFound) {
+		return false // in the file (or the file is unreadable: let Lookup say so)
+	}
+	c := credentials.NewKeyringTokenCache(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID)
+	tok, err := c.Load(f.context(), auth.CacheKey(s.Profile.TokenURL, s.ClientID, nil))
+	return err == nil && auth.Usable(tok, time.Now())
+}
+
+// lookupSecret reads the secret from the file or the keyring into s.
+func (f *Factory) lookupSecret(s *config.Settings) {
+	s.SecretDeferred = false
+	secret, where, err := f.Secrets().Lookup(s.Profile.Name)
+	switch {
+	case err == nil:
+		s.ClientSecret, s.SecretSource, s.SecretNote = secret, where, ""
+	case errors.Is(err, credentials.ErrNotFound):
+		s.SecretSource = ""
+	default:
+		s.SecretSource, s.SecretNote = "", err.Error()
+	}
+}
+
+// ResolveSecret reads a deferred secret now, for commands that need the
+// secret itself (auth status proves it with a new token).
+func (f *Factory) ResolveSecret(s *config.Settings) {
+	if s.SecretDeferred {
+		f.lookupSecret(s)
+	}
+}
+
+func (f *Factory) context() context.Context {
+	if f.Context != nil {
+		return f.Context
+	}
+	return context.Background()
 }
 
 func orNone(s string) string {
@@ -206,15 +250,25 @@ func (f *Factory) TokenSource() (*auth.CachingSource, *config.Settings, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.ClientID == "" || s.ClientSecret == "" {
+	if s.ClientID == "" || (s.ClientSecret == "" && !s.SecretDeferred) {
 		return nil, s, MissingCredentials(s)
 	}
 	var store auth.Store
 	if dir := f.TokenDir(); dir != "" {
-		store = credentials.NewTokenCache(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID, s.ClientSecret)
+		store = credentials.TokenCacheFor(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID, s.ClientSecret, s.SecretSource)
+	}
+	var secretFunc func(context.Context) (string, error)
+	if s.SecretDeferred {
+		secretFunc = func(context.Context) (string, error) {
+			f.lookupSecret(s)
+			if s.ClientSecret == "" {
+				return "", MissingCredentials(s)
+			}
+			return s.ClientSecret, nil
+		}
 	}
 	tokens, err := auth.NewClientCredentials(auth.Config{
-		TokenURL: s.Profile.TokenURL, ClientID: s.ClientID, ClientSecret: s.ClientSecret,
+		TokenURL: s.Profile.TokenURL, ClientID: s.ClientID, ClientSecret: s.ClientSecret, SecretFunc: secretFunc,
 		HTTPClient: &http.Client{Timeout: f.Globals.Timeout}, Store: store, Debug: f.debugWriter(),
 	})
 	if err != nil {
@@ -227,10 +281,10 @@ func (f *Factory) TokenSource() (*auth.CachingSource, *config.Settings, error) {
 // is cached for its current credentials.
 func (f *Factory) CachedTokenExpiry(ctx context.Context, s *config.Settings) (time.Time, bool) {
 	dir := f.TokenDir()
-	if dir == "" || s.ClientSecret == "" {
+	if dir == "" || (s.ClientSecret == "" && !s.SecretDeferred) {
 		return time.Time{}, false
 	}
-	c := credentials.NewTokenCache(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID, s.ClientSecret)
+	c := credentials.TokenCacheFor(dir, s.Profile.Name, s.Profile.TokenURL, s.ClientID, s.ClientSecret, s.SecretSource)
 	return c.Expiry(ctx, auth.CacheKey(s.Profile.TokenURL, s.ClientID, nil))
 }
 

@@ -144,6 +144,10 @@ func NewCachingSource(fetch FetchFunc, o CacheOptions) *CachingSource {
 	return &CachingSource{fetch: fetch, store: o.Store, key: o.Key, now: now, sem: make(chan struct{}, 1)}
 }
 
+// Usable reports whether tok may still be used at now, by the rule the
+// cache applies (RefreshMargin before its expiry).
+func Usable(tok *oauth2.Token, now time.Time) bool { return fresh(tok, now) }
+
 // fresh reports whether tok may still be used at now.
 func fresh(tok *oauth2.Token, now time.Time) bool {
 	if tok == nil || tok.AccessToken == "" {

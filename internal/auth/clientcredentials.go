@@ -20,7 +20,11 @@ type Config struct {
 	TokenURL     string
 	ClientID     string
 	ClientSecret string
-	Scopes       []string
+	// SecretFunc gives the secret when ClientSecret is empty; it is called
+	// only when a token must be fetched, so a cached token never waits on a
+	// slow secret store.
+	SecretFunc func(ctx context.Context) (string, error)
+	Scopes     []string
 	// HTTPClient carries the token requests (timeouts, proxies); nil means a
 	// client with a 30-second timeout.
 	HTTPClient *http.Client
@@ -59,7 +63,7 @@ func NewClientCredentials(cfg Config) (*CachingSource, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("auth: no client id configured")
 	}
-	if cfg.ClientSecret == "" {
+	if cfg.ClientSecret == "" && cfg.SecretFunc == nil {
 		return nil, errors.New("auth: no client secret configured")
 	}
 	hc := cfg.HTTPClient
@@ -84,6 +88,16 @@ func NewClientCredentials(cfg Config) (*CachingSource, error) {
 	}
 	tokenURL := cfg.TokenURL
 	fetch := func(ctx context.Context) (*oauth2.Token, error) {
+		if cc.ClientSecret == "" {
+			secret, err := cfg.SecretFunc(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if secret == "" {
+				return nil, errors.New("auth: no client secret configured")
+			}
+			cc.ClientSecret = secret
+		}
 		tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 		if err != nil {
 			return nil, toError(ctx, tokenURL, err)

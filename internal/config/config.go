@@ -120,6 +120,10 @@ type Settings struct {
 	// SecretNote says why no stored secret could be read (keyring
 	// unavailable), without any secret in it.
 	SecretNote string
+	// SecretDeferred is set when the secret is in the keyring but was not
+	// read because a valid cached token made it unnecessary: ClientSecret is
+	// empty until the factory reads it for a new token.
+	SecretDeferred bool
 
 	ConfigFile string
 	Defaults   Defaults

@@ -57,6 +57,26 @@ func NewTokenCache(dir, profile, tokenURL, clientID, secret string) *TokenCache 
 	return &TokenCache{Dir: dir, Profile: profile, scope: hex.EncodeToString(dk), now: time.Now}
 }
 
+// NewKeyringTokenCache returns the cache of a profile whose secret is in the
+// system keyring. Its entries are keyed without the secret, so that a run
+// finding a valid token never has to ask the keyring (slow, locked or
+// absent on a headless host). connectctl invalidates them itself: auth login
+// and logout remove the profile's tokens; a secret changed behind its back
+// costs at most the token's lifetime, or one 401 and a new token.
+func NewKeyringTokenCache(dir, profile, tokenURL, clientID string) *TokenCache {
+	sum := sha256.Sum256([]byte("connectctl keyring token cache\x00" + profile + "\x00" + tokenURL + "\x00" + clientID))
+	return &TokenCache{Dir: dir, Profile: profile, scope: hex.EncodeToString(sum[:]), now: time.Now}
+}
+
+// TokenCacheFor picks the cache for a secret from source: keyed without the
+// secret when it lives in the keyring, on its fingerprint otherwise.
+func TokenCacheFor(dir, profile, tokenURL, clientID, secret, source string) *TokenCache {
+	if source == SourceKeyring {
+		return NewKeyringTokenCache(dir, profile, tokenURL, clientID)
+	}
+	return NewTokenCache(dir, profile, tokenURL, clientID, secret)
+}
+
 type cachedToken struct {
 	AccessToken string    `json:"access_token"`
 	TokenType   string    `json:"token_type,omitempty"`

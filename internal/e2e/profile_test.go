@@ -301,6 +301,13 @@ func TestRealSecretService(t *testing.T) {
 	if res.ExitCode != 4 {
 		t.Fatalf("order get: exit %d, want 4\n%s", res.ExitCode, res.Stderr)
 	}
+	// With the token cached, the keyring is not asked at all: the same
+	// command works with the session bus gone (issue 10).
+	noBus := h.env("DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(h.dir, "no-such-bus"))
+	res = testenv.Run(t, bin, noBus, "--debug", "order", "get", uuid.NewString())
+	if res.ExitCode != 4 || !strings.Contains(res.Stderr, "secret from keyring") {
+		t.Fatalf("order get with a cached token and no bus: exit %d, want 4\n%s", res.ExitCode, res.Stderr)
+	}
 	res = testenv.Run(t, bin, env, "-o", "json", "auth", "status")
 	if res.ExitCode != 0 || !strings.Contains(res.Stdout, `"secret_source": "keyring"`) {
 		t.Fatalf("status: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
