@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,7 +16,9 @@ import (
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/cmd/root"
+	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // Main runs the CLI and returns the process exit code.
@@ -29,6 +32,7 @@ func Main() int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	err = withSandboxHint(f, err)
 	var ee *cmdutil.ExitError
 	if !(errors.As(err, &ee) && ee.Silent) {
 		// Printed even on Ctrl-C: an interrupted order's "outcome unknown"
@@ -43,6 +47,24 @@ func Main() int {
 		return cmdutil.ExitInterrupted
 	}
 	return cmdutil.ExitCodeFor(err)
+}
+
+// withSandboxHint adds how to start the sandbox to a failure to reach a
+// sandbox profile's server: there, "cannot connect" nearly always means
+// `sandbox serve` is not running.
+func withSandboxHint(f *factory.Factory, err error) error {
+	s := f.ResolvedSettings()
+	if s == nil || cmdutil.ExitCodeFor(err) != cmdutil.ExitServer || !cmdutil.IsNetworkFailure(err) {
+		return err
+	}
+	u, perr := url.Parse(s.Profile.BaseURL)
+	switch {
+	case s.Profile.Name == config.DefaultProfile:
+		return fmt.Errorf("%w\nis the sandbox running? start it with: connectctl sandbox serve", err)
+	case perr == nil && validate.IsLoopbackHost(u.Hostname()):
+		return fmt.Errorf("%w\nif profile %q is a sandbox, start it with: connectctl sandbox serve --addr %s", err, s.Profile.Name, u.Host)
+	}
+	return err
 }
 
 // jsonError is the error object of cli.md, printed to stderr with -o json.

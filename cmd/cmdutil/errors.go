@@ -5,6 +5,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"net"
 )
 
 // Exit codes, as fixed by the command surface (cli.md).
@@ -92,4 +93,12 @@ func ExitCodeForStatus(status int) int {
 		return ExitServer
 	}
 	return ExitOK
+}
+
+// IsNetworkFailure reports whether err is a request that got no answer:
+// a refused connection, an unknown host, a reset.
+func IsNetworkFailure(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &op) || errors.As(err, &dns)
 }

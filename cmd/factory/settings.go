@@ -288,6 +288,10 @@ func (f *Factory) CachedTokenExpiry(ctx context.Context, s *config.Settings) (ti
 	return c.Expiry(ctx, auth.CacheKey(s.Profile.TokenURL, s.ClientID, nil))
 }
 
+// ResolvedSettings returns the settings this invocation resolved, or nil
+// when no command asked for them.
+func (f *Factory) ResolvedSettings() *config.Settings { return f.settings }
+
 // ResetSettings forgets the resolved settings, after a command changed the
 // config or a stored secret.
 func (f *Factory) ResetSettings() { f.settings = nil }

@@ -26,7 +26,7 @@ type PlanOptions struct {
 
 func (o *PlanOptions) bindFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringArrayVar(&o.Products, "product", nil, "Product id to order (repeatable; see `connectctl products list`)")
+	fl.StringArrayVar(&o.Products, "product", nil, "Product `ID` to order (repeatable; the ids come from connectctl products list)")
 	fl.StringVar(&o.ActivationDate, "activation-date", "", "Activate the plans at this RFC 3339 time (not in the past)")
 	fl.StringVar(&o.Price, "price", "", "Price charged to the customer for each plan, e.g. 10.99 (with --currency)")
 	fl.StringVar(&o.Currency, "currency", "", "Currency of --price, e.g. EUR")

@@ -200,7 +200,7 @@ func newCmdUse(f *factory.Factory) *cobra.Command {
 				return err
 			}
 			name := args[0]
-			p, err := file.Lookup(name, config.SourceFlag)
+			p, err := file.Lookup(name, config.SourceArg)
 			if err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
@@ -273,7 +273,7 @@ func newCmdAdd(f *factory.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.BaseURL, "base-url", "", "Base URL of the Connect API (https, or http to this machine)")
 	cmd.Flags().StringVar(&o.TokenURL, "token-url", "", "OAuth2 token endpoint")
-	cmd.Flags().StringVar(&o.ClientID, "client-id", "", "Client id (the secret goes to the keyring with `auth login`)")
+	cmd.Flags().StringVar(&o.ClientID, "client-id", "", "Client `ID` of the profile (its secret goes to the keyring with: connectctl auth login)")
 	return cmd
 }
 
@@ -289,7 +289,7 @@ func newCmdRemove(f *factory.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := file.Lookup(name, config.SourceFlag)
+			p, err := file.Lookup(name, config.SourceArg)
 			if err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}

@@ -270,9 +270,32 @@ func runUnregister(ctx context.Context, o *UnregisterOptions) error {
 	if err != nil {
 		return err
 	}
+	// The API answers a DELETE of a type that was never registered as a
+	// success: look first, so the user learns that nothing was there.
+	prefs, err := client.GetSIMPreferences(ctx, o.ICCID)
+	if err != nil {
+		return fmt.Errorf("webhook unregister: %w", err)
+	}
+	var url string
+	var others []string
+	for _, n := range prefs.Notifications {
+		if connect.NormalizeNotificationType(n.Type) == connect.NormalizeNotificationType(o.Type) {
+			url = n.WebhookURL
+		} else {
+			others = append(others, n.Type)
+		}
+	}
+	if url == "" {
+		registered := "none"
+		if len(others) > 0 {
+			registered = strings.Join(others, ", ")
+		}
+		return &cmdutil.ExitError{Code: cmdutil.ExitNotFound, Err: fmt.Errorf(
+			"webhook unregister: SIM %s has no %s webhook registered (registered: %s); nothing was changed", o.ICCID, o.Type, registered)}
+	}
 	if err := client.UnregisterNotification(ctx, o.ICCID, o.Type); err != nil {
 		return fmt.Errorf("webhook unregister: %w", err)
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Unregistered the %s webhook of SIM %s\n", o.Type, o.ICCID)
+	fmt.Fprintf(o.IO.ErrOut, "Unregistered the %s webhook of SIM %s (it went to %s)\n", o.Type, o.ICCID, url)
 	return nil
 }

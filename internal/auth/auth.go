@@ -297,15 +297,21 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	if e.Status == 0 && e.Cause != nil {
+		// No answer is a network failure, not a verdict on the credentials.
+		b.WriteString("cannot reach the token endpoint")
+		if e.TokenURL != "" {
+			fmt.Fprintf(&b, " %s", e.TokenURL)
+		}
+		fmt.Fprintf(&b, ": %v; check the network and the profile's token URL", e.Cause)
+		return b.String()
+	}
 	b.WriteString("authentication failed")
 	if e.TokenURL != "" {
 		fmt.Fprintf(&b, " at %s", e.TokenURL)
 	}
-	switch {
-	case e.Status != 0:
+	if e.Status != 0 {
 		fmt.Fprintf(&b, ": token endpoint answered HTTP %d", e.Status)
-	case e.Cause != nil:
-		fmt.Fprintf(&b, ": no answer from the token endpoint: %v", e.Cause)
 	}
 	if e.Code != "" {
 		fmt.Fprintf(&b, ": %s", e.Code)
@@ -318,8 +324,6 @@ func (e *Error) Error() string {
 		b.WriteString("; check the client id and secret of the profile (CONNECTCTL_CLIENT_ID / CONNECTCTL_CLIENT_SECRET)")
 	case e.Status >= 500:
 		b.WriteString("; the token service is in trouble, retry later")
-	case e.Status == 0 && e.Cause != nil:
-		b.WriteString("; check the network and the profile's token URL")
 	case e.Status >= 400:
 		b.WriteString("; check the profile's credentials and token URL")
 	}

@@ -50,6 +50,8 @@ const (
 	SourceConfig  = "config"
 	SourceBuiltIn = "built-in"
 	SourceDefault = "default"
+	// SourceArg is a name given as a command argument (`profile use NAME`).
+	SourceArg = "arg"
 )
 
 // Defaults are a profile's default command inputs: `order new --country`
@@ -227,12 +229,11 @@ func (f *File) Lookup(name, source string) (Profile, error) {
 	}
 	p, ok := f.Profile(name)
 	if !ok {
-		how := map[string]string{SourceFlag: "--profile", SourceEnv: EnvProfile, SourceConfig: "current-profile in " + f.Path}[source]
-		if how == "" {
-			how = "the command line"
-		}
-		return Profile{}, fmt.Errorf("profile %q (from %s) does not exist; profiles: %s (add one with `connectctl profile add`)",
-			name, how, strings.Join(f.Names(), ", "))
+		// A name given as the command's argument needs no "from".
+		from := map[string]string{SourceFlag: " (from --profile)", SourceEnv: " (from " + EnvProfile + ")",
+			SourceConfig: " (from current-profile in " + f.Path + ")"}[source]
+		return Profile{}, fmt.Errorf("profile %q%s does not exist; profiles: %s (add one with `connectctl profile add`)",
+			name, from, strings.Join(f.Names(), ", "))
 	}
 	return p, nil
 }

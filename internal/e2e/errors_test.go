@@ -90,3 +90,39 @@ func TestUnknownSubcommandSuggests(t *testing.T) {
 		}
 	}
 }
+
+// With the sandbox down, the failure is a network one (exit 6) that names
+// the URL and, for the sandbox profile, how to start it (issue 11 item 9).
+func TestSandboxDownIsANetworkFailure(t *testing.T) {
+	closed := testenv.ClosedAddr(t)
+	h := newHome(t)
+	for _, tt := range []struct {
+		name, profile, want string
+	}{
+		{"built-in sandbox profile", "sandbox", "start it with: connectctl sandbox serve"},
+		{"another loopback profile", "local", "start it with: connectctl sandbox serve --addr " + closed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := h.env("CONNECTCTL_BASE_URL=http://"+closed, "CONNECTCTL_TOKEN_URL=http://"+closed+"/oauth/token",
+				"CONNECTCTL_PROFILE="+tt.profile, "CONNECTCTL_CLIENT_ID=c", "CONNECTCTL_CLIENT_SECRET=s")
+			if tt.profile != "sandbox" {
+				if res := testenv.Run(t, bin, h.env(), "profile", "add", tt.profile, "--base-url", "http://"+closed,
+					"--token-url", "http://"+closed+"/oauth/token"); res.ExitCode != 0 {
+					t.Fatalf("profile add: %s", res.Stderr)
+				}
+			}
+			res := testenv.Run(t, bin, env, "products", "list")
+			if res.ExitCode != 6 {
+				t.Fatalf("exit %d, want 6\n%s", res.ExitCode, res.Stderr)
+			}
+			for _, want := range []string{"cannot reach the token endpoint http://" + closed + "/oauth/token", "connection refused", tt.want} {
+				if !strings.Contains(res.Stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, res.Stderr)
+				}
+			}
+			if strings.Contains(res.Stderr, "authentication failed") {
+				t.Errorf("a refused connection reported as an authentication failure:\n%s", res.Stderr)
+			}
+		})
+	}
+}

@@ -121,7 +121,13 @@ func TestWebhookRegisterListUnregister(t *testing.T) {
 		t.Errorf("table after unregister:\n%s", res.Stdout)
 	}
 	run("webhook", "unregister", iccid, "--type", "end")
-	run("webhook", "unregister", iccid, "--type", "end") // not registered: not an error
+	// Not registered any more: the API would answer 200; the CLI says that
+	// nothing was there (exit 4) instead of reporting a success.
+	res = testenv.Run(t, bin, env, "webhook", "unregister", iccid, "--type", "end")
+	if res.ExitCode != 4 || !strings.Contains(res.Stderr, "has no SUBSCRIPTION_END webhook registered") ||
+		!strings.Contains(res.Stderr, "nothing was changed") {
+		t.Errorf("unregister of a type not registered: exit %d, stderr %q; want 4 and what happened", res.ExitCode, res.Stderr)
+	}
 	if got := listWebhooksJSON(t, env, iccid); len(got) != 0 {
 		t.Errorf("json after unregistering both: %v", got)
 	}
