@@ -34,11 +34,10 @@ type HistoryOptions struct {
 	Now         func() time.Time
 	JournalPath func() (string, error)
 
-	Since  string
+	Range  cmdutil.TimeRange
 	Status string
 	Limit  cmdutil.ListLimit
 
-	since  time.Time
 	status journal.Status
 }
 
@@ -51,7 +50,7 @@ func NewCmdHistory(f *factory.Factory, runF func(context.Context, *HistoryOption
 
 func newCmdHistory(_ *factory.Factory, opts *HistoryOptions, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "history [--since TIME|DURATION] [--status S] [--limit N | --all]",
+		Use:   "history [--since TIME] [--until TIME] [--status S] [--limit N | --all]",
 		Short: "List the order attempts of this machine, newest first",
 		Long: "List the order journal, newest first: every order this machine tried to\n" +
 			"place, with order new or order topup, one by one or from a bulk file. Shows\n" +
@@ -73,8 +72,9 @@ func newCmdHistory(_ *factory.Factory, opts *HistoryOptions, runF func(context.C
 			"and products. Re-running the same bulk file settles its unknown rows itself.\n" +
 			"--status unknown also lists sending attempts with no record for over a\n" +
 			"minute: the run that made them was killed, so their outcome is unknown too.\n\n" +
-			"--since matches when the attempt started and takes an RFC 3339 time\n" +
-			"(2024-10-17T09:30:00Z) or a duration back from now (15m, 2h, 7d, 2w).",
+			"--since and --until match when the attempt started and take an RFC 3339\n" +
+			"time (2024-10-17T09:30:00Z), a date (2024-10-17, midnight local time) or a\n" +
+			"duration back from now (15m, 48h, 7d, 2w).",
 		Example: "  connectctl order history --status unknown\n" +
 			"  connectctl order history --since 24h -o json",
 		Args: cmdutil.NoArgs,
@@ -89,7 +89,7 @@ func newCmdHistory(_ *factory.Factory, opts *HistoryOptions, runF func(context.C
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Since, "since", "", "Only attempts started at or after this RFC 3339 time, or this long ago (15m, 2h, 7d)")
+	opts.Range.Bind(cmd, "attempts", false)
 	fl.StringVar(&opts.Status, "status", "", "Only attempts with this status: "+strings.Join(AttemptStatuses, ", ")+
 		" (unknown includes sending attempts of a killed run)")
 	opts.Limit.BindFlags(cmd, "attempts")
@@ -104,12 +104,8 @@ func (o *HistoryOptions) validate(cmd *cobra.Command) error {
 		}
 		o.status = s
 	}
-	if cmd.Flags().Changed("since") {
-		t, err := ParseTimeOrAgo("--since", o.Since, o.Now())
-		if err != nil {
-			return err
-		}
-		o.since = t
+	if err := o.Range.Parse(cmd, o.Now(), nil); err != nil {
+		return err
 	}
 	return o.Limit.Validate()
 }
@@ -184,7 +180,10 @@ func clip(s string, n int) string {
 // matches reports whether a passes the filters. A sending attempt with no
 // record for staleSending counts as unknown: its run is gone.
 func (o *HistoryOptions) matches(a journal.Attempt, now time.Time) bool {
-	if !o.since.IsZero() && a.Started.Before(o.since) {
+	if !o.Range.From.IsZero() && a.Started.Before(o.Range.From) {
+		return false
+	}
+	if !o.Range.To.IsZero() && !a.Started.Before(o.Range.To) {
 		return false
 	}
 	switch o.status {

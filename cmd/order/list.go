@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,7 +15,6 @@ import (
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/output"
-	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // Statuses are the order statuses --status takes (any case; the documents'
@@ -36,8 +32,7 @@ type ListOptions struct {
 	Now     func() time.Time
 
 	Status string
-	Since  string
-	Until  string
+	Range  cmdutil.TimeRange
 	Limit  cmdutil.ListLimit
 
 	query connect.OrdersQuery
@@ -54,9 +49,11 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 		Short: "List orders, newest first",
 		Long: "List orders, the newest first. Shows the newest 30 unless --limit or --all\n" +
 			"says otherwise, and says so on stderr when there are more.\n\n" +
-			"--since and --until take an RFC 3339 time (2024-10-17T09:30:00Z) or a\n" +
-			"duration back from now (15m, 2h, 7d, 2w).",
+			"--since and --until (aliases --after and --before) take an RFC 3339 time\n" +
+			"(2024-10-17T09:30:00Z, fractions of a second kept), a date (2024-10-17,\n" +
+			"midnight local time) or a duration back from now (15m, 48h, 7d, 2w).",
 		Example: "  connectctl order list --status failed --since 24h\n" +
+			"  connectctl order list --since 2026-12-01 --until 2026-12-05\n" +
 			"  connectctl order list --all -o ndjson",
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
@@ -72,8 +69,7 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Status, "status", "", "Only orders with this status: "+strings.Join(Statuses, ", "))
-	fl.StringVar(&opts.Since, "since", "", "Only orders created at or after this RFC 3339 time, or this long ago (15m, 2h, 7d)")
-	fl.StringVar(&opts.Until, "until", "", "Only orders created before this RFC 3339 time, or this long ago")
+	opts.Range.Bind(cmd, "orders", false)
 	opts.Limit.BindFlags(cmd, "orders")
 	return cmd
 }
@@ -86,21 +82,10 @@ func (o *ListOptions) validate(cmd *cobra.Command) error {
 		}
 		o.query.Status = s
 	}
-	now := o.Now()
-	var err error
-	if cmd.Flags().Changed("since") {
-		if o.query.StartDate, err = ParseTimeOrAgo("--since", o.Since, now); err != nil {
-			return err
-		}
+	if err := o.Range.Parse(cmd, o.Now(), nil); err != nil {
+		return err
 	}
-	if cmd.Flags().Changed("until") {
-		if o.query.EndDate, err = ParseTimeOrAgo("--until", o.Until, now); err != nil {
-			return err
-		}
-	}
-	if !o.query.StartDate.IsZero() && !o.query.EndDate.IsZero() && !o.query.StartDate.Before(o.query.EndDate) {
-		return cmdutil.FlagErrorf("--since %s is not before --until %s: want a time range that is not empty", o.Since, o.Until)
-	}
+	o.query.StartDate, o.query.EndDate = o.Range.From, o.Range.To
 	return o.Limit.Validate()
 }
 
@@ -114,41 +99,6 @@ func ParseStatus(s string) (string, error) {
 		}
 	}
 	return "", cmdutil.FlagErrorf("--status %q: want one of %s (any case)", s, strings.Join(Statuses, ", "))
-}
-
-var agoRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) })
-
-// ParseTimeOrAgo reads an RFC 3339 time or a positive duration back from now:
-// a Go duration (90s, 15m, 1h30m) or whole days and weeks (7d, 2w).
-func ParseTimeOrAgo(flag, s string, now time.Time) (time.Time, error) {
-	in := strings.TrimSpace(s)
-	want := "want an RFC 3339 time such as 2024-10-17T09:30:00Z or a duration back from now such as 15m, 2h or 7d"
-	if in == "" {
-		return time.Time{}, cmdutil.FlagErrorf("%s %q: empty, %s", flag, s, want)
-	}
-	if m := agoRE().FindStringSubmatch(in); m != nil {
-		n, err := strconv.Atoi(m[1])
-		days := map[string]int{"d": 1, "w": 7}[m[2]]
-		if err != nil || n <= 0 || n > 100*365/days {
-			return time.Time{}, cmdutil.FlagErrorf("%s %q: want a positive duration of at most 100 years", flag, s)
-		}
-		return now.AddDate(0, 0, -n*days), nil
-	}
-	if d, err := time.ParseDuration(in); err == nil {
-		if d <= 0 {
-			return time.Time{}, cmdutil.FlagErrorf("%s %q: want a positive duration back from now such as 15m", flag, s)
-		}
-		return now.Add(-d), nil
-	}
-	if len(in) > 0 && in[0] >= '0' && in[0] <= '9' && !strings.Contains(in, "-") {
-		// Looks like a duration with a unit Go does not know (15 min, 3mo).
-		return time.Time{}, cmdutil.FlagErrorf("%s %q: not a duration, %s (units: s, m, h, d, w)", flag, s, want)
-	}
-	t, err := validate.RFC3339(in)
-	if err != nil {
-		return time.Time{}, cmdutil.FlagErrorf("%s: %v, or a duration back from now such as 15m, 2h or 7d", flag, err)
-	}
-	return t, nil
 }
 
 func runList(ctx context.Context, o *ListOptions) error {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -232,45 +231,6 @@ func TestParseStatus(t *testing.T) {
 		}
 		if err != nil || got != want {
 			t.Errorf("ParseStatus(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-}
-
-func TestParseTimeOrAgo(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    time.Time
-		wantErr string
-	}{
-		{in: "15m", want: fixedNow.Add(-15 * time.Minute)},
-		{in: "1h30m", want: fixedNow.Add(-90 * time.Minute)},
-		{in: "7d", want: fixedNow.AddDate(0, 0, -7)},
-		{in: "2w", want: fixedNow.AddDate(0, 0, -14)},
-		{in: "2026-02-01T10:00:00Z", want: time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)},
-		{in: "2026-02-01T10:00:00+02:00", want: time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC)},
-		{in: "2026-02-01", wantErr: "a date alone is not enough"},
-		{in: "-5m", wantErr: "positive duration"},
-		{in: "0s", wantErr: "positive duration"},
-		{in: "0d", wantErr: "positive duration"},
-		{in: "15 min", wantErr: "not a duration"},
-		{in: "3mo", wantErr: "not a duration"},
-		{in: "yesterday", wantErr: "RFC 3339"},
-		{in: "", wantErr: "empty"},
-	}
-	for _, tt := range tests {
-		got, err := ParseTimeOrAgo("--since", tt.in, fixedNow)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "--since") {
-				t.Errorf("ParseTimeOrAgo(%q) error %v, want one with %q", tt.in, err, tt.wantErr)
-			}
-			var fe *cmdutil.FlagError
-			if err != nil && !errors.As(err, &fe) {
-				t.Errorf("ParseTimeOrAgo(%q): %T is not a usage error", tt.in, err)
-			}
-			continue
-		}
-		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("ParseTimeOrAgo(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 }

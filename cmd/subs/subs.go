@@ -39,12 +39,12 @@ type ListOptions struct {
 	IO      *iostreams.IOStreams
 	Client  func() (*connect.Client, error)
 	Printer *output.Printer
+	Now     func() time.Time
 
 	ICCID   string
 	Email   string
 	Product string
-	After   string
-	Before  string
+	Range   cmdutil.TimeRange
 	Limit   cmdutil.ListLimit
 
 	query connect.SubscriptionsQuery
@@ -52,16 +52,20 @@ type ListOptions struct {
 
 // NewCmdList returns `connectctl subs list`; runF replaces the run function in tests.
 func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Client: f.Client}
+	opts := &ListOptions{IO: f.IOStreams, Client: f.Client, Now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "list [--iccid I] [--email E] [--product ID] [--after T] [--before T] [--limit N | --all]",
+		Use:   "list [--iccid I] [--email E] [--product ID] [--since T] [--until T] [--limit N | --all]",
 		Short: "List subscriptions across all SIMs, oldest first",
 		Long: "List subscriptions across all SIMs, oldest first, filtered as the API allows.\n" +
-			"--after and --before compare the subscription's creation time (RFC 3339).\n" +
+			"--since and --until (or the API's names --after and --before) compare the\n" +
+			"subscription's creation time; they take an RFC 3339 time (fractions of a\n" +
+			"second kept), a date (2025-01-01, midnight local time) or a duration back\n" +
+			"from now (48h, 7d).\n" +
 			"Shows the first 30 unless --limit or --all says otherwise; tables show sizes\n" +
 			"for people (1.2 GB), -o json byte counts.",
 		Example: "  connectctl subs list --iccid 8944478600000205337\n" +
-			"  connectctl subs list --email ana@example.com --after 2025-01-01T00:00:00Z --all -o ndjson",
+			"  connectctl subs list --email ana@example.com --since 2025-01-01 --all -o ndjson\n" +
+			"  connectctl subs list --since 7d",
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -81,8 +85,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.ICCID, "iccid", "", "Only the subscriptions of this SIM")
 	fl.StringVar(&opts.Email, "email", "", "Only the subscriptions of this end customer's e-mail")
 	fl.StringVar(&opts.Product, "product", "", "Only the subscriptions of this product id")
-	fl.StringVar(&opts.After, "after", "", "Only subscriptions created after this RFC 3339 time")
-	fl.StringVar(&opts.Before, "before", "", "Only subscriptions created before this RFC 3339 time")
+	opts.Range.Bind(cmd, "subscriptions", true)
 	opts.Limit.BindFlags(cmd, "subscriptions")
 	return factory.SetColumns(cmd, Columns(true))
 }
@@ -92,7 +95,7 @@ func (o *ListOptions) validate(cmd *cobra.Command) error {
 	var err error
 	// A filter given empty (--email "$UNSET_VAR") would silently list
 	// everything: refuse it.
-	for _, name := range []string{"iccid", "email", "product", "after", "before"} {
+	for _, name := range []string{"iccid", "email", "product", "since", "until", "after", "before"} {
 		if fl := cmd.Flags().Lookup(name); fl.Changed && strings.TrimSpace(fl.Value.String()) == "" {
 			return cmdutil.FlagErrorf("--%s %q: empty; give a value or leave the flag out", name, fl.Value.String())
 		}
@@ -114,28 +117,13 @@ func (o *ListOptions) validate(cmd *cobra.Command) error {
 		}
 		q.ProductID = o.Product
 	}
-	if q.After, err = timeFlag("--after", o.After); err != nil {
+	if err := o.Range.Parse(cmd, o.Now(), nil); err != nil {
 		return err
 	}
-	if q.Before, err = timeFlag("--before", o.Before); err != nil {
-		return err
-	}
-	if !q.After.IsZero() && !q.Before.IsZero() && !q.After.Before(q.Before) {
-		return cmdutil.FlagErrorf("--after %s is not before --before %s: no subscription can match; swap them?", o.After, o.Before)
-	}
+	q.After, q.Before = o.Range.From, o.Range.To
 	return o.Limit.Validate()
 }
 
-func timeFlag(name, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := validate.RFC3339(v)
-	if err != nil {
-		return time.Time{}, cmdutil.FlagErrorf("%s: %v", name, err)
-	}
-	return t, nil
-}
 
 // OpaqueID checks an id the API defines as opaque (product and subscription
 // ids: base64 of either alphabet). It is sent unchanged, so only what no id

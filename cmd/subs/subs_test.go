@@ -48,9 +48,25 @@ func TestListFlags(t *testing.T) {
 		{name: "e-mail with a name", args: []string{"--email", "Ana <ana@example.com>"}, wantErr: "--email"},
 		{name: "blank product", args: []string{"--product", " "}, wantErr: `--product " ": empty`},
 		{name: "product with a space", args: []string{"--product", "abc def"}, wantErr: "white space"},
-		{name: "date only", args: []string{"--after", "2025-01-01"}, wantErr: `--after: time "2025-01-01": a date alone`},
-		{name: "no zone", args: []string{"--before", "2025-01-01T10:00:00"}, wantErr: "--before: time \"2025-01-01T10:00:00\": missing time zone"},
+		{name: "a date is midnight local time", args: []string{"--since", "2025-01-01"}, check: func(t *testing.T, o *ListOptions) {
+			if want := time.Date(2025, 1, 1, 0, 0, 0, 0, time.Local); !o.query.After.Equal(want) {
+				t.Errorf("after %v, want %v", o.query.After, want)
+			}
+		}},
+		{name: "fraction kept", args: []string{"--after", "2025-01-01T10:00:00.250Z"}, check: func(t *testing.T, o *ListOptions) {
+			if o.query.After.Nanosecond() != 250_000_000 {
+				t.Errorf("after %v lost its fraction", o.query.After)
+			}
+		}},
+		{name: "a duration", args: []string{"--until", "48h"}, check: func(t *testing.T, o *ListOptions) {
+			if d := time.Since(o.query.Before); d < 47*time.Hour || d > 49*time.Hour {
+				t.Errorf("before %v is not 48h ago", o.query.Before)
+			}
+		}},
+		{name: "since and its alias", args: []string{"--since", "7d", "--after", "2025-01-01"}, wantErr: "--since and --after are the same filter"},
+		{name: "no zone", args: []string{"--before", "2025-01-01T10:00:00"}, wantErr: "--before \"2025-01-01T10:00:00\": missing time zone"},
 		{name: "after not before before", args: []string{"--after", "2025-02-01T00:00:00Z", "--before", "2025-01-01T00:00:00Z"}, wantErr: "is not before --before"},
+		{name: "since not before until", args: []string{"--since", "1d", "--until", "2d"}, wantErr: "is not before --until"},
 		{name: "limit 0", args: []string{"--limit", "0"}, wantErr: "--limit 0: want a positive number"},
 		{name: "limit and all", args: []string{"--limit", "5", "--all"}, wantErr: "--limit 5 and --all do not go together"},
 		{name: "limit", args: []string{"--limit", "5"}, check: func(t *testing.T, o *ListOptions) {

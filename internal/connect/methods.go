@@ -91,7 +91,7 @@ func (c *Client) ListOrders(ctx context.Context, q OrdersQuery) iter.Seq2[Order,
 
 func setTime(v url.Values, k string, t time.Time) {
 	if !t.IsZero() {
-		v.Set(k, t.UTC().Format(time.RFC3339))
+		v.Set(k, t.UTC().Format(time.RFC3339Nano)) // a fraction of a second is kept when given
 	}
 }
 

@@ -188,7 +188,7 @@ func TestOrderNewBadInputSendsNothing(t *testing.T) {
 		{"topup activation date in the past", []string{"order", "topup", "8944478600000205337", "--product", europe1GB, "--activation-date", "2001-01-01T00:00:00Z"}, "--activation-date"},
 		{"list bad status", []string{"order", "list", "--status", "done"}, `--status "done": want one of ACCEPTED, FULFILLING, COMPLETED, FAILED`},
 		{"list bad since", []string{"order", "list", "--since", "last week"}, `--since`},
-		{"list bad until", []string{"order", "list", "--until", "2024-10-17"}, `--until`},
+		{"list bad until", []string{"order", "list", "--until", "17.10.2024"}, `--until "17.10.2024"`},
 		{"list empty range", []string{"order", "list", "--since", "2024-10-17T00:00:00Z", "--until", "2024-10-16T00:00:00Z"}, "is not before --until"},
 		{"list limit 0", []string{"order", "list", "--limit", "0"}, "--limit 0"},
 		{"list limit and all", []string{"order", "list", "--limit", "10", "--all"}, "--limit 10 and --all"},
@@ -565,10 +565,11 @@ func TestOrderList(t *testing.T) {
 		}
 	})
 	t.Run("--since and --until", func(t *testing.T) {
-		for _, since := range []string{"15m", start} {
-			res := runOK(t, env, "order", "list", "--since", since, "--all", "--jq", "length")
+		for _, since := range [][]string{{"--since", "15m"}, {"--since", start}, {"--after", "1d"},
+			{"--since", time.Now().Format(time.DateOnly)}} {
+			res := runOK(t, env, append([]string{"order", "list", "--all", "--jq", "length"}, since...)...)
 			if strings.TrimSpace(res.Stdout) != "41" {
-				t.Errorf("--since %s: %s", since, res.Stdout)
+				t.Errorf("%v: %s", since, res.Stdout)
 			}
 		}
 		res := runOK(t, env, "order", "list", "--until", start, "-o", "json")

@@ -33,7 +33,12 @@ func TestSubsListGetActivate(t *testing.T) {
 	other := append(sandboxEnv(sb), "CONNECTCTL_CLIENT_ID=other", "CONNECTCTL_CLIENT_SECRET=other")
 
 	start := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	// Start A just after a second begins, so that A and B are most likely
+	// created within one second: only a --since that keeps its fraction of a
+	// second tells them apart.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
 	a, subA := subsOrder(t, env)
+	betweenAB := time.Now().UTC().Format(time.RFC3339Nano)
 	b, subB := subsOrder(t, env, "--email", "bea@example.com")
 	future := time.Now().Add(3 * time.Hour).UTC().Format(time.RFC3339)
 	c, subC := subsOrder(t, env, "--activation-date", future)
@@ -86,6 +91,24 @@ func TestSubsListGetActivate(t *testing.T) {
 		}
 		if got := ids("--after", future); got != "" {
 			t.Errorf("--after future: %s", got)
+		}
+		// --since/--until everywhere, --after/--before as the API's names;
+		// a date, a duration, a fraction of a second (issue 11 item 11).
+		if got := ids("--since", betweenAB); got != subB+","+subC {
+			t.Errorf("--since %s (fraction kept): %s, want %s,%s", betweenAB, got, subB, subC)
+		}
+		if got := ids("--until", betweenAB); got != subA {
+			t.Errorf("--until %s: %s, want %s", betweenAB, got, subA)
+		}
+		today := time.Now().Format(time.DateOnly)
+		if got := ids("--since", today, "--email", "bea@example.com"); got != subB {
+			t.Errorf("--since %s (a date): %s", today, got)
+		}
+		if got := ids("--until", today); got != "" {
+			t.Errorf("--until %s (a date): %s, want none", today, got)
+		}
+		if got := ids("--since", "1h"); got != subA+","+subB+","+subC {
+			t.Errorf("--since 1h: %s", got)
 		}
 		if got := ids("--limit", "2"); got != subA+","+subB {
 			t.Errorf("--limit 2: %s", got)
@@ -206,7 +229,8 @@ func TestSubsBadInputSendsNothing(t *testing.T) {
 		{"bad e-mail", []string{"subs", "list", "--email", "ana@"}, `--email: email "ana@"`},
 		{"e-mail list", []string{"subs", "list", "--email", "a@example.com,b@example.com"}, "--email"},
 		{"blank product", []string{"subs", "list", "--product", ""}, "--product"},
-		{"after: date only", []string{"subs", "list", "--after", "2025-01-01"}, `--after: time "2025-01-01"`},
+		{"after: not a date", []string{"subs", "list", "--after", "01/01/2025"}, `--after "01/01/2025"`},
+		{"since and after", []string{"subs", "list", "--since", "7d", "--after", "2025-01-01"}, "the same filter"},
 		{"before: no zone", []string{"subs", "list", "--before", "2025-01-01T10:00:00"}, "missing time zone"},
 		{"before: words", []string{"subs", "list", "--before", "yesterday"}, "RFC 3339"},
 		{"after >= before", []string{"subs", "list", "--after", "2025-02-01T00:00:00Z", "--before", "2025-01-01T00:00:00Z"}, "is not before --before"},
