@@ -124,7 +124,6 @@ func (o *ListOptions) validate(cmd *cobra.Command) error {
 	return o.Limit.Validate()
 }
 
-
 // OpaqueID checks an id the API defines as opaque (product and subscription
 // ids: base64 of either alphabet). It is sent unchanged, so only what no id
 // can hold is refused: nothing at all, white space, control characters.
