@@ -136,6 +136,8 @@ func HistoryColumns() []output.Column[journal.Attempt] {
 		{Name: "profile", Header: "PROFILE", Wide: true, Value: func(a A) string { return a.Profile }},
 		{Name: "target", Header: "TARGET", Wide: true, Value: func(a A) string { return a.Target }},
 		{Name: "resolution", Header: "RESOLUTION", Wide: true, Value: func(a A) string { return a.Resolution }},
+		{Name: "iccid", Header: "ICCID", Wide: true, Value: func(a A) string { return a.ICCID }},
+		{Name: "subscription_ids", Header: "SUBSCRIPTION_IDS", Wide: true, Value: func(a A) string { return strings.Join(a.SubscriptionIDs, ",") }},
 	}
 }
 

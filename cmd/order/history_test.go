@@ -44,7 +44,7 @@ func writeHistory(t *testing.T, base time.Time) string {
 	begin("a1", 5*time.Hour, journal.Attempt{Email: "ana@example.com", Products: []string{"p1", "p2"},
 		Profile: "prod", Target: "https://api.example", CorrelationID: "corr-1", DeviceID: "dev-1"})
 	must(j.Accept("a1", "o1", "ACCEPTED"))
-	must(j.Progress("a1", "COMPLETED", goodICCID, ""))
+	must(j.Progress("a1", journal.Update{OrderStatus: "COMPLETED", ICCID: goodICCID, SubscriptionIDs: []string{"s1", "s2"}}))
 	begin("a2", 3*time.Hour, journal.Attempt{Email: "bo@example.com", Products: []string{"p1"},
 		Batch: "file:/home/ops/very/long/path/to/the/orders.csv", Row: 2, Line: 3, RowKey: "k2"})
 	must(j.Fail("a2", 422, "product not found", "refused"))
@@ -161,7 +161,7 @@ func TestHistoryFormats(t *testing.T) {
 			wantOut: "ATTEMPT\tORDER STATUS\tDEVICE\tCORRELATION\tPROFILE\tTARGET\tRESOLUTION\n" +
 				"a5\t-\t-\t-\t-\t-\tfound by order list\n" +
 				"a1\tCOMPLETED\tdev-1\tcorr-1\tprod\thttps://api.example\t-\n"},
-		{name: "bad column", path: path, oo: output.Options{Columns: []string{"iccid"}}, wantExit: cmdutil.ExitUsage,
+		{name: "bad column", path: path, oo: output.Options{Columns: []string{"sim"}}, wantExit: cmdutil.ExitUsage,
 			wantErr: "unknown column"},
 		{name: "json fields", path: path, oo: output.Options{Format: "json"}, args: []string{"--status", "accepted", "-L", "1"},
 			want: []string{`"attempt": "a5"`, `"status": "accepted"`, `"order_id": "o5"`, `"resolution": "found by order list"`,

@@ -105,7 +105,6 @@ func (r *attemptRecord) done(accepted *connect.OrderAccepted, err error) {
 	if r.j == nil {
 		return
 	}
-	defer r.j.Close()
 	var werr error
 	var ae *connect.APIError
 	switch {
@@ -122,6 +121,29 @@ func (r *attemptRecord) done(accepted *connect.OrderAccepted, err error) {
 	}
 	if werr != nil {
 		fmt.Fprintf(r.warn, "warning: order journal: %v\n", werr)
+	}
+}
+
+// finished journals how a followed order ended: its status, ICCID and
+// every subscription, so `order history` can tell them later.
+func (r *attemptRecord) finished(o *connect.Order) {
+	if r.j == nil || o == nil {
+		return
+	}
+	u := journal.Update{OrderStatus: o.Status, Error: o.Error}
+	if o.Output != nil {
+		u.ICCID, u.SubscriptionIDs = o.Output.ICCID, o.Output.AllSubscriptionIDs()
+	}
+	if err := r.j.Progress(r.id, u); err != nil {
+		fmt.Fprintf(r.warn, "warning: order journal: %v\n", err)
+	}
+}
+
+// close closes the journal; the entry is complete.
+func (r *attemptRecord) close() {
+	if r.j != nil {
+		r.j.Close()
+		r.j = nil
 	}
 }
 

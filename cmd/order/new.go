@@ -250,6 +250,7 @@ func placeOrder(ctx context.Context, clientF func() (*connect.Client, error), jl
 		return err
 	}
 	sendCtx, rec := jl.begin(ctx, v.io.ErrOut, in)
+	defer rec.close()
 	accepted, err := client.CreateOrder(sendCtx, in)
 	rec.done(accepted, err)
 	if err != nil {
@@ -265,7 +266,7 @@ func placeOrder(ctx context.Context, clientF func() (*connect.Client, error), jl
 		fmt.Fprintln(v.io.Out, accepted.ID)
 		return nil
 	}
-	return waitAndShow(ctx, v, client, accepted.ID, w)
+	return waitAndShow(ctx, v, client, accepted.ID, w, rec.finished)
 }
 
 func commandName(in connect.OrderInput) string {

@@ -55,11 +55,14 @@ func (w *WaitOptions) validate() error {
 
 // waitAndShow polls the order until it is done, then shows it. It keeps the
 // order id in every way out: done, failed, timed out, interrupted.
-func waitAndShow(ctx context.Context, v *view, client *connect.Client, id string, w *WaitOptions) error {
+func waitAndShow(ctx context.Context, v *view, client *connect.Client, id string, w *WaitOptions, finished func(*connect.Order)) error {
 	io := v.io
 	spinner := io.StartSpinner("Waiting for order " + id)
 	order, err := poll(ctx, client, id, w, spinner)
 	spinner.Stop()
+	if err == nil && finished != nil {
+		finished(order)
+	}
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintf(io.ErrOut, "Interrupted. Order %s was placed; resume with: connectctl order wait %s\n", id, id)
@@ -221,7 +224,7 @@ func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 			if err != nil {
 				return err
 			}
-			return waitAndShow(cmd.Context(), v, client, opts.ID, &opts.Wait)
+			return waitAndShow(cmd.Context(), v, client, opts.ID, &opts.Wait, nil)
 		},
 	}
 	opts.Wait.bindFlags(cmd, false, true)

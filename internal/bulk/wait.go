@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/journal"
 )
 
 // follow polls one order until it is COMPLETED or FAILED, or its
@@ -66,10 +67,11 @@ func (ru *run) poll(ctx context.Context, id string) (*connect.Order, error) {
 // finish reports a finished order and journals its final status.
 func (ru *run) finish(st *rowState, o *connect.Order) {
 	iccid := ""
+	var subs []string
 	if o.Output != nil {
-		iccid = o.Output.ICCID
+		iccid, subs = o.Output.ICCID, o.Output.AllSubscriptionIDs()
 	}
-	ru.mark(ru.Journal.Progress(st.attempt.ID, o.Status, iccid, o.Error))
+	ru.mark(ru.Journal.Progress(st.attempt.ID, journal.Update{OrderStatus: o.Status, ICCID: iccid, SubscriptionIDs: subs, Error: o.Error}))
 	res := Result{Result: st.outcome, Status: o.Status, ICCID: iccid}
 	if o.Status == connect.OrderStatusFailed {
 		res.Result = Failed

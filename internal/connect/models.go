@@ -483,6 +483,18 @@ type OrderOutput struct {
 	SubscriptionIDs []string `json:"subscription_ids,omitempty"`
 }
 
+// AllSubscriptionIDs returns every plan's subscription id: the list when the
+// API sent one, else the single id.
+func (o *OrderOutput) AllSubscriptionIDs() []string {
+	if len(o.SubscriptionIDs) > 0 {
+		return o.SubscriptionIDs
+	}
+	if o.SubscriptionID != "" {
+		return []string{o.SubscriptionID}
+	}
+	return nil
+}
+
 // UnmarshalJSON accepts both spellings of each field.
 func (o *OrderOutput) UnmarshalJSON(b []byte) error {
 	var w struct {

@@ -657,7 +657,8 @@ func TestOrderListNewestFirst(t *testing.T) {
 // stays the first) and in the human block.
 func TestMultiPlanOrderShowsEverySubscription(t *testing.T) {
 	sb := testenv.StartSandbox(t, bin, "--order-delay", "100ms")
-	env := sandboxEnv(sb)
+	h := newHome(t) // one journal for every run of this test
+	env := h.env(sandboxEnv(sb)...)
 	const europe5GB = "brXJ4UXLbZiiqGph6636YVI-lbQIo5wu5_5-1xzPmkk="
 	res := testenv.Run(t, bin, env, orderArgs("--product", europe5GB, "--wait", "--poll-interval", "100ms", "-o", "json")...)
 	if res.ExitCode != 0 {
@@ -682,6 +683,37 @@ func TestMultiPlanOrderShowsEverySubscription(t *testing.T) {
 	list := testenv.Run(t, bin, env, "order", "list", "--columns", "id,subscription")
 	if !strings.Contains(list.Stdout, ids[0]+","+ids[1]) {
 		t.Errorf("order list --columns subscription: %q", list.Stdout)
+	}
+
+	// The journal keeps them too, for a single order and for a bulk row.
+	csv := filepath.Join(h.dir, "orders.csv")
+	if err := os.WriteFile(csv, []byte("product,email,country,device-type\n"+europe1GB+" "+europe5GB+",bulk@example.com,PT,ios\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := testenv.Run(t, bin, env, "order", "new", "--from-file", csv, "--wait", "--poll-interval", "100ms"); res.ExitCode != 0 {
+		t.Fatalf("bulk: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	hist := testenv.Run(t, bin, env, "order", "history", "-o", "json")
+	var attempts []struct {
+		OrderID         string   `json:"order_id"`
+		Email           string   `json:"email"`
+		SubscriptionIDs []string `json:"subscription_ids"`
+	}
+	decodeJSON(t, hist.Stdout, &attempts)
+	if len(attempts) != 2 {
+		t.Fatalf("history: %d attempts, want 2\n%s", len(attempts), hist.Stdout)
+	}
+	for _, a := range attempts {
+		if len(a.SubscriptionIDs) != 2 || a.SubscriptionIDs[0] == a.SubscriptionIDs[1] {
+			t.Errorf("journal of %s (%s): subscription_ids %v, want both", a.OrderID, a.Email, a.SubscriptionIDs)
+		}
+		if a.OrderID == o.ID && strings.Join(a.SubscriptionIDs, ",") != strings.Join(ids, ",") {
+			t.Errorf("journal of %s: %v, want %v", a.OrderID, a.SubscriptionIDs, ids)
+		}
+	}
+	wide := testenv.Run(t, bin, env, "order", "history", "--columns", "order,subscription_ids")
+	if !strings.Contains(wide.Stdout, o.ID+"\t"+ids[0]+","+ids[1]) {
+		t.Errorf("history --columns order,subscription_ids:\n%s", wide.Stdout)
 	}
 }
 

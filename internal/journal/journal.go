@@ -94,6 +94,8 @@ type Attempt struct {
 	DeviceID      string    `json:"device_id,omitempty"`
 	ICCID         string    `json:"iccid,omitempty"` // TOPUP target, or the finished order's ICCID
 	CorrelationID string    `json:"correlation_id,omitempty"`
+	// SubscriptionIDs are the finished order's subscriptions, one per plan.
+	SubscriptionIDs []string `json:"subscription_ids,omitempty"`
 
 	Status      Status `json:"status"`
 	OrderID     string `json:"order_id,omitempty"`
@@ -139,6 +141,8 @@ type record struct {
 	DeviceID      string   `json:"device_id,omitempty"`
 	ICCID         string   `json:"iccid,omitempty"`
 	CorrelationID string   `json:"correlation_id,omitempty"`
+
+	SubscriptionIDs []string `json:"subscription_ids,omitempty"`
 
 	OrderID     string `json:"order_id,omitempty"`
 	OrderStatus string `json:"order_status,omitempty"`
@@ -281,11 +285,20 @@ func (j *Journal) Resolve(id, orderID, resolution string) error {
 	return j.append(id, record{Event: evResolve, OrderID: orderID, Resolution: resolution})
 }
 
+// Update is what a progress record says of an accepted order.
+type Update struct {
+	OrderStatus     string
+	ICCID           string   // once known
+	SubscriptionIDs []string // once known: every plan's
+	Error           string   // when it FAILED
+}
+
 // Progress records the latest status seen of an accepted order, its ICCID
-// once known and, when it FAILED, the order's error. The attempt's Status
-// does not change.
-func (j *Journal) Progress(id, orderStatus, iccid, msg string) error {
-	return j.append(id, record{Event: evProgress, OrderStatus: orderStatus, ICCID: iccid, Error: msg})
+// and subscriptions once known and, when it FAILED, the order's error. The
+// attempt's Status does not change.
+func (j *Journal) Progress(id string, u Update) error {
+	return j.append(id, record{Event: evProgress, OrderStatus: u.OrderStatus, ICCID: u.ICCID,
+		SubscriptionIDs: u.SubscriptionIDs, Error: u.Error})
 }
 
 func (j *Journal) append(id string, r record) error {
@@ -429,6 +442,9 @@ func merge(a *Attempt, r *record) {
 	set(&a.ICCID, r.ICCID)
 	set(&a.Error, r.Error)
 	set(&a.Resolution, r.Resolution)
+	if len(r.SubscriptionIDs) > 0 {
+		a.SubscriptionIDs = r.SubscriptionIDs
+	}
 	if r.HTTPStatus != 0 {
 		a.HTTPStatus = r.HTTPStatus
 	}

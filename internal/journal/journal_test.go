@@ -85,18 +85,19 @@ func TestRoundTrip(t *testing.T) {
 			if err := j.Accept("a1", "o1", "ACCEPTED"); err != nil {
 				return err
 			}
-			if err := j.Progress("a1", "FULFILLING", "", ""); err != nil {
+			if err := j.Progress("a1", Update{OrderStatus: "FULFILLING"}); err != nil {
 				return err
 			}
-			return j.Progress("a1", "COMPLETED", "8944478600000205337", "")
+			return j.Progress("a1", Update{OrderStatus: "COMPLETED", ICCID: "8944478600000205337", SubscriptionIDs: []string{"s1", "s2"}})
 		}, want: with(func(a *Attempt) {
 			a.Status, a.OrderID, a.OrderStatus, a.ICCID, a.Updated = Accepted, "o1", "COMPLETED", "8944478600000205337", at(4)
+			a.SubscriptionIDs = []string{"s1", "s2"}
 		})},
 		{name: "progress to FAILED", write: func(j *Journal) error {
 			if err := j.Accept("a1", "o1", "ACCEPTED"); err != nil {
 				return err
 			}
-			return j.Progress("a1", "FAILED", "", "no stock")
+			return j.Progress("a1", Update{OrderStatus: "FAILED", Error: "no stock"})
 		}, want: with(func(a *Attempt) {
 			a.Status, a.OrderID, a.OrderStatus, a.Error, a.Updated = Accepted, "o1", "FAILED", "no stock", at(3)
 		})},
