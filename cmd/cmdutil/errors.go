@@ -19,6 +19,10 @@ const (
 	ExitServer      = 6
 	ExitOrderFailed = 7
 	ExitPending     = 8
+	// ExitOrderPlaced: the order exists (its id is in the message), but a
+	// step after placing it failed, such as writing its QR PNG. Re-running
+	// the order would buy a second eSIM; `order get ID` shows it again.
+	ExitOrderPlaced = 9
 	ExitInterrupted = 130
 )
 

@@ -261,7 +261,11 @@ func placeOrder(ctx context.Context, clientF func() (*connect.Client, error), jl
 		accepted.ID, strings.ToLower(accepted.Status), accepted.ID)
 	if !w.Wait {
 		if v.p.Structured() {
-			return output.Item(v.p, *accepted, nil)
+			if err := output.Item(v.p, *accepted, nil); err != nil {
+				return &cmdutil.ExitError{Code: cmdutil.ExitOrderPlaced, Err: fmt.Errorf(
+					"order %s was placed, but printing it failed (see it with: connectctl order get %s): %w", accepted.ID, accepted.ID, err)}
+			}
+			return nil
 		}
 		fmt.Fprintln(v.io.Out, accepted.ID)
 		return nil

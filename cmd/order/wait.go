@@ -91,9 +91,11 @@ func waitAndShow(ctx context.Context, v *view, client *connect.Client, id string
 		return fmt.Errorf("waiting for order %s (resume with: connectctl order wait %s): %w", id, id, err)
 	}
 	if err := v.show(order); err != nil {
-		// The order exists whatever went wrong in showing it.
-		return fmt.Errorf("order %s is %s, but showing it failed (see it again with: connectctl order get %s): %w",
-			id, order.Status, id, err)
+		// The order exists whatever went wrong in showing it: a code of its
+		// own, so a script does not order again.
+		return &cmdutil.ExitError{Code: cmdutil.ExitOrderPlaced, Err: fmt.Errorf(
+			"order %s is %s, but showing it failed (see it again with: connectctl order get %s): %w",
+			id, order.Status, id, err)}
 	}
 	if order.Status == connect.OrderStatusFailed {
 		fmt.Fprintf(io.ErrOut, "Order %s FAILED: %s\n", id, orDash(order.Error))

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -777,5 +779,48 @@ func TestOrderNewQRPNGFolderCheckedFirst(t *testing.T) {
 	}
 	if st := sb.Stats(t); st.APIRequests() != 0 {
 		t.Fatalf("a refused --qr-png reached the API: %v", st.Requests)
+	}
+}
+
+// A step that fails after the order is placed (here the PNG's folder went
+// away while waiting) names the order and exits 9: the order exists, and a
+// script must not order again (issue 11 item 5).
+func TestOrderNewFailureAfterPlacingExits9(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "1500ms")
+	dir := filepath.Join(t.TempDir(), "qr")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, orderArgs("--wait", "--poll-interval", "100ms", "--qr-png", filepath.Join(dir, "esim.png"))...)
+	cmd.Env = append(testenv.CleanEnv(t), sandboxEnv(sb)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Once the order is placed (its id on stderr), take the folder away.
+	deadline := time.Now().Add(20 * time.Second)
+	for sb.Stats(t).Orders == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("order new --wait did not end")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 9 {
+		t.Fatalf("exit %v, want 9\nstderr:\n%s", err, stderr.String())
+	}
+	m := regexp.MustCompile(`Order ([0-9a-f-]{36}) accepted`).FindStringSubmatch(stderr.String())
+	if m == nil || !strings.Contains(stderr.String(), "connectctl order get "+m[1]) || !strings.Contains(stderr.String(), "--qr-png") {
+		t.Errorf("stderr does not name the order and how to see it again:\n%s", stderr.String())
 	}
 }
