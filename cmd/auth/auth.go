@@ -339,17 +339,17 @@ func statusColumns(now time.Time) []output.Column[Status] {
 		return fmt.Sprintf("%s (in %s)", t.Local().Format("2006-01-02 15:04:05"), t.Sub(now).Round(time.Second))
 	}
 	return []output.Column[Status]{
-		{Name: "profile", Header: "Profile", Value: func(s Status) string { return fmt.Sprintf("%s (%s)", s.Profile, s.ProfileSource) }},
-		{Name: "config", Header: "Config file", Value: func(s Status) string { return s.ConfigFile }},
-		{Name: "base_url", Header: "Base URL", Value: func(s Status) string { return s.BaseURL }},
-		{Name: "token_url", Header: "Token URL", Value: func(s Status) string { return s.TokenURL }},
-		{Name: "client_id", Header: "Client id", Value: func(s Status) string {
+		{Name: "profile", Value: func(s Status) string { return fmt.Sprintf("%s (%s)", s.Profile, s.ProfileSource) }},
+		{Name: "config_file", Aliases: []string{"config"}, Value: func(s Status) string { return s.ConfigFile }},
+		{Name: "base_url", Value: func(s Status) string { return s.BaseURL }},
+		{Name: "token_url", Value: func(s Status) string { return s.TokenURL }},
+		{Name: "client_id", Value: func(s Status) string {
 			if s.ClientID == "" {
 				return "none"
 			}
 			return fmt.Sprintf("%s (%s)", s.ClientID, s.ClientIDSource)
 		}},
-		{Name: "secret", Header: "Secret from", Value: func(s Status) string {
+		{Name: "secret_source", Aliases: []string{"secret"}, Value: func(s Status) string {
 			src := map[string]string{
 				credentials.SourceEnv:     "environment (" + config.EnvClientSecret + ")",
 				credentials.SourceKeyring: "system keyring (service " + credentials.Service + ")",
@@ -364,18 +364,14 @@ func statusColumns(now time.Time) []output.Column[Status] {
 			}
 			return src
 		}},
-		{Name: "token", Header: "Token", Value: func(s Status) string {
+		{Name: "token_ok", Aliases: []string{"token"}, Value: func(s Status) string {
 			if !s.TokenOK {
-				return "cannot be fetched: " + s.Error
+				return "no: " + s.Error
 			}
-			return "fetched now, expires " + when(s.TokenExpiresAt)
+			return "yes (fetched now to prove the credentials)"
 		}},
-		{Name: "cached", Header: "Cached token", Value: func(s Status) string {
-			if s.CachedExpiresAt == nil {
-				return "none"
-			}
-			return "expires " + when(s.CachedExpiresAt)
-		}},
+		{Name: "token_expires_at", Value: func(s Status) string { return when(s.TokenExpiresAt) }},
+		{Name: "cached_token_expires_at", Aliases: []string{"cached"}, Value: func(s Status) string { return when(s.CachedExpiresAt) }},
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 	profileCmd "github.com/connectctl/connectctl/cmd/profile"
 	"github.com/connectctl/connectctl/internal/credentials"
+	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/iostreams"
 )
 
@@ -187,7 +188,7 @@ func TestLoginStatusTokenLogout(t *testing.T) {
 		t.Errorf("cached token expires in %v", until)
 	}
 	r = e.run("", "-p", "lab", "auth", "status")
-	for _, want := range []string{"Profile:", "lab (flag)", "Secret from:", "system keyring", "Token:", "fetched now", "Cached token:"} {
+	for _, want := range []string{"PROFILE:", "lab (flag)", "SECRET_SOURCE:", "system keyring", "TOKEN_OK:", "fetched now", "TOKEN_EXPIRES_AT:", "CACHED_TOKEN_EXPIRES_AT:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("status lacks %q:\n%s", want, r.stdout)
 		}
@@ -347,7 +348,7 @@ func TestStatusWrongSecretExits3(t *testing.T) {
 	os.Unsetenv("CONNECTCTL_CLIENT_SECRET")
 	os.Unsetenv("CONNECTCTL_CLIENT_ID")
 	r = e.run("", "-p", "lab", "auth", "status")
-	if r.code != cmdutil.ExitAuth || !strings.Contains(r.stdout, "Secret from:") {
+	if r.code != cmdutil.ExitAuth || !strings.Contains(r.stdout, "SECRET_SOURCE:") {
 		t.Errorf("no credentials: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -373,5 +374,14 @@ func TestDebugNeverShowsSecrets(t *testing.T) {
 		if strings.Contains(all, s) {
 			t.Errorf("--debug output holds %q:\n%s", s, all)
 		}
+	}
+}
+
+func TestStatusColumnsAreJSONKeys(t *testing.T) {
+	now := time.Now()
+	sample := Status{Profile: "p", ProfileSource: "flag", ConfigFile: "c", BaseURL: "b", TokenURL: "t", ClientID: "c",
+		ClientIDSource: "env", SecretSource: "env", CachedExpiresAt: &now, TokenOK: true, TokenExpiresAt: &now, Error: "e", KeyringProblem: "k"}
+	if missing := output.MissingJSONKeys(statusColumns(now), sample); len(missing) > 0 {
+		t.Errorf("auth status: columns %v are not JSON keys", missing)
 	}
 }

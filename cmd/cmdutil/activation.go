@@ -12,6 +12,7 @@ import (
 
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/lpa"
+	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/qr"
 )
 
@@ -81,11 +82,11 @@ func (d *QRDisplay) Validate() error {
 }
 
 // ActivationFields are the two lines a person copies from: the code as text
-// and the iPhone install link, as (label, value) pairs.
-func ActivationFields(code lpa.Code) [][2]string {
-	return [][2]string{
-		{"Activation code", code.String()},
-		{"iPhone install link", lpa.IOSInstallURL(code)},
+// and the iPhone install link, labelled as their JSON keys are (sim qr).
+func ActivationFields(code lpa.Code) []output.Field {
+	return []output.Field{
+		{Label: output.HeaderFor("activation_code"), Value: code.String()},
+		{Label: output.HeaderFor("ios_install_url"), Value: lpa.IOSInstallURL(code)},
 	}
 }
 

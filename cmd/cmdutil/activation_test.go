@@ -66,8 +66,8 @@ func TestRenderQR(t *testing.T) {
 
 func TestActivationFields(t *testing.T) {
 	f := ActivationFields(lpa.MustParse("1$rsp.truphone.com$0F-OSNCM-7O4TFA"))
-	if f[0][1] != "LPA:1$rsp.truphone.com$0F-OSNCM-7O4TFA" ||
-		f[1][1] != "https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA%3A1%24rsp.truphone.com%240F-OSNCM-7O4TFA" {
+	if f[0].Label != "ACTIVATION_CODE" || f[0].Value != "LPA:1$rsp.truphone.com$0F-OSNCM-7O4TFA" || f[1].Label != "IOS_INSTALL_URL" ||
+		f[1].Value != "https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA%3A1%24rsp.truphone.com%240F-OSNCM-7O4TFA" {
 		t.Fatalf("%q", f)
 	}
 }

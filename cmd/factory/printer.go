@@ -2,7 +2,6 @@ package factory
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -72,20 +71,9 @@ func SetColumns[T any](cmd *cobra.Command, cols []output.Column[T]) *cobra.Comma
 	return cmd
 }
 
-// KeyValues prints one item to w as aligned "Key: value" lines, for people;
-// -o json|yaml, --jq and --template get the item as data.
-func KeyValues[T any](w io.Writer, p *output.Printer, item T, cols []output.Column[T]) error {
-	if p.Structured() {
-		return output.Item(p, item, cols)
-	}
-	width := 0
-	for _, c := range cols {
-		width = max(width, len(c.Header))
-	}
-	var b strings.Builder
-	for _, c := range cols {
-		fmt.Fprintf(&b, "%-*s  %s\n", width+1, c.Header+":", c.Value(item))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+// KeyValues prints one item as a detail view (output.Details: "LABEL:
+// value" lines, on a terminal and in a pipe alike); -o json|yaml, --jq and
+// --template get the item as data. w must be the printer's stdout.
+func KeyValues[T any](_ io.Writer, p *output.Printer, item T, cols []output.Column[T]) error {
+	return output.Item(p, item, cols)
 }

@@ -88,15 +88,15 @@ func checkBulkFlags(cmd *cobra.Command, b *BulkOptions) error {
 // ResultColumns are the table and CSV columns of bulk results.
 func ResultColumns() []output.Column[bulk.Result] {
 	return []output.Column[bulk.Result]{
-		{Name: "row", Header: "ROW", Width: 4, Value: func(r bulk.Result) string { return fmt.Sprint(r.Row) }},
-		{Name: "result", Header: "RESULT", Width: 9, Value: func(r bulk.Result) string { return string(r.Result) }},
-		{Name: "order", Header: "ORDER", Width: 36, Value: func(r bulk.Result) string { return r.OrderID }},
-		{Name: "status", Header: "STATUS", Width: 10, Value: func(r bulk.Result) string { return r.Status }},
-		{Name: "iccid", Header: "ICCID", Width: 19, Value: func(r bulk.Result) string { return r.ICCID }},
-		{Name: "activation_code", Header: "ACTIVATION CODE", Width: 38, Value: func(r bulk.Result) string { return r.ActivationCode }},
-		{Name: "error", Header: "ERROR", Value: func(r bulk.Result) string { return r.Error }},
-		{Name: "line", Header: "LINE", Wide: true, Value: func(r bulk.Result) string { return fmt.Sprint(r.Line) }},
-		{Name: "email", Header: "EMAIL", Wide: true, Value: func(r bulk.Result) string { return r.Email }},
+		{Name: "row", Width: 4, Value: func(r bulk.Result) string { return fmt.Sprint(r.Row) }},
+		{Name: "result", Width: 9, Value: func(r bulk.Result) string { return string(r.Result) }},
+		{Name: "order_id", Aliases: []string{"order"}, Width: 36, Value: func(r bulk.Result) string { return r.OrderID }},
+		{Name: "status", Width: 10, Value: func(r bulk.Result) string { return r.Status }},
+		{Name: "iccid", Width: 19, Value: func(r bulk.Result) string { return r.ICCID }},
+		{Name: "activation_code", Width: 38, Value: func(r bulk.Result) string { return r.ActivationCode }},
+		{Name: "error", Value: func(r bulk.Result) string { return r.Error }},
+		{Name: "line", Wide: true, Value: func(r bulk.Result) string { return fmt.Sprint(r.Line) }},
+		{Name: "email", Wide: true, Value: func(r bulk.Result) string { return r.Email }},
 	}
 }
 

@@ -122,22 +122,22 @@ func parseAttemptStatus(s string) (journal.Status, error) {
 func HistoryColumns() []output.Column[journal.Attempt] {
 	type A = journal.Attempt
 	return []output.Column[A]{
-		{Name: "started", Header: "STARTED", Value: func(a A) string { return rfc3339(a.Started) }},
-		{Name: "status", Header: "STATUS", Value: func(a A) string { return string(a.Status) }},
-		{Name: "order", Header: "ORDER", Value: func(a A) string { return a.OrderID }},
-		{Name: "batch", Header: "BATCH", Value: batchCell},
-		{Name: "email", Header: "EMAIL", Value: func(a A) string { return a.Email }},
-		{Name: "products", Header: "PRODUCTS", Value: func(a A) string { return strings.Join(a.Products, ",") }},
-		{Name: "error", Header: "ERROR", Value: func(a A) string { return clip(a.Error, 80) }},
-		{Name: "attempt", Header: "ATTEMPT", Wide: true, Value: func(a A) string { return a.ID }},
-		{Name: "order_status", Header: "ORDER STATUS", Wide: true, Value: func(a A) string { return a.OrderStatus }},
-		{Name: "device", Header: "DEVICE", Wide: true, Value: func(a A) string { return a.DeviceID }},
-		{Name: "correlation", Header: "CORRELATION", Wide: true, Value: func(a A) string { return a.CorrelationID }},
-		{Name: "profile", Header: "PROFILE", Wide: true, Value: func(a A) string { return a.Profile }},
-		{Name: "target", Header: "TARGET", Wide: true, Value: func(a A) string { return a.Target }},
-		{Name: "resolution", Header: "RESOLUTION", Wide: true, Value: func(a A) string { return a.Resolution }},
-		{Name: "iccid", Header: "ICCID", Wide: true, Value: func(a A) string { return a.ICCID }},
-		{Name: "subscription_ids", Header: "SUBSCRIPTION_IDS", Wide: true, Value: func(a A) string { return strings.Join(a.SubscriptionIDs, ",") }},
+		{Name: "started", Value: func(a A) string { return rfc3339(a.Started) }},
+		{Name: "status", Value: func(a A) string { return string(a.Status) }},
+		{Name: "order_id", Aliases: []string{"order"}, Value: func(a A) string { return a.OrderID }},
+		{Name: "batch", Value: batchCell},
+		{Name: "email", Value: func(a A) string { return a.Email }},
+		{Name: "products", Value: func(a A) string { return strings.Join(a.Products, ",") }},
+		{Name: "error", Value: func(a A) string { return clip(a.Error, 80) }},
+		{Name: "attempt", Wide: true, Value: func(a A) string { return a.ID }},
+		{Name: "order_status", Wide: true, Value: func(a A) string { return a.OrderStatus }},
+		{Name: "device_id", Aliases: []string{"device"}, Wide: true, Value: func(a A) string { return a.DeviceID }},
+		{Name: "correlation_id", Aliases: []string{"correlation"}, Wide: true, Value: func(a A) string { return a.CorrelationID }},
+		{Name: "profile", Wide: true, Value: func(a A) string { return a.Profile }},
+		{Name: "target", Wide: true, Value: func(a A) string { return a.Target }},
+		{Name: "resolution", Wide: true, Value: func(a A) string { return a.Resolution }},
+		{Name: "iccid", Wide: true, Value: func(a A) string { return a.ICCID }},
+		{Name: "subscription_ids", Wide: true, Value: func(a A) string { return strings.Join(a.SubscriptionIDs, ",") }},
 	}
 }
 

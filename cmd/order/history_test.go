@@ -150,15 +150,15 @@ func TestHistoryFormats(t *testing.T) {
 		wantExit int
 	}{
 		{name: "piped table", path: path, args: []string{"--status", "failed"},
-			wantOut: "STARTED\tSTATUS\tORDER\tBATCH\tEMAIL\tPRODUCTS\tERROR\n" +
+			wantOut: "STARTED\tSTATUS\tORDER_ID\tBATCH\tEMAIL\tPRODUCTS\tERROR\n" +
 				base.Add(-3*time.Hour).Format(time.RFC3339) + "\tfailed\t-\torders.csv:3\tbo@example.com\tp1\tproduct not found\n"},
 		{name: "terminal table", path: path, tty: true,
-			want: []string{"STARTED", "ORDER", "BATCH", a1Started, "accepted", "o1", "p1,p2", "orders.csv:3",
+			want: []string{"STARTED", "ORDER_ID", "BATCH", a1Started, "accepted", "o1", "p1,p2", "orders.csv:3",
 				"nightly:7", "timeout after 30s"},
 			wantNot: []string{"ATTEMPT", "RESOLUTION", "/home/ops", "corr-1"}},
 		{name: "wide columns", path: path, oo: output.Options{Columns: []string{"attempt", "order_status", "device", "correlation", "profile", "target", "resolution"}},
 			args: []string{"--status", "accepted"},
-			wantOut: "ATTEMPT\tORDER STATUS\tDEVICE\tCORRELATION\tPROFILE\tTARGET\tRESOLUTION\n" +
+			wantOut: "ATTEMPT\tORDER_STATUS\tDEVICE_ID\tCORRELATION_ID\tPROFILE\tTARGET\tRESOLUTION\n" +
 				"a5\t-\t-\t-\t-\t-\tfound by order list\n" +
 				"a1\tCOMPLETED\tdev-1\tcorr-1\tprod\thttps://api.example\t-\n"},
 		{name: "bad column", path: path, oo: output.Options{Columns: []string{"sim"}}, wantExit: cmdutil.ExitUsage,

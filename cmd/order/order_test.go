@@ -304,12 +304,12 @@ func TestShowTopUpHasNoQR(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"ICCID:", goodICCID, "Subscription:", "sub+1/="} {
+	for _, want := range []string{"ICCID:", goodICCID, "SUBSCRIPTION_ID:", "sub+1/=", "OPERATION_TYPE:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "Activation code") || strings.Contains(got, "█") || errOut.Len() != 0 {
+	if strings.Contains(got, "ACTIVATION_CODE") || strings.Contains(got, "█") || errOut.Len() != 0 {
 		t.Errorf("a top-up shows no code:\n%s\nstderr: %s", got, errOut)
 	}
 }

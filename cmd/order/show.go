@@ -3,7 +3,6 @@ package order
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
@@ -26,22 +25,22 @@ type view struct {
 // --columns).
 func Columns() []output.Column[connect.Order] {
 	return []output.Column[connect.Order]{
-		{Name: "id", Header: "ID", Value: func(o connect.Order) string { return o.ID }},
-		{Name: "status", Header: "STATUS", Value: func(o connect.Order) string { return o.Status }},
-		{Name: "iccid", Header: "ICCID", Value: func(o connect.Order) string {
+		{Name: "id", Value: func(o connect.Order) string { return o.ID }},
+		{Name: "status", Value: func(o connect.Order) string { return o.Status }},
+		{Name: "iccid", Value: func(o connect.Order) string {
 			if o.Output == nil {
 				return ""
 			}
 			return o.Output.ICCID
 		}},
-		{Name: "created", Header: "CREATED", Value: func(o connect.Order) string {
+		{Name: "createdDate", Aliases: []string{"created"}, Value: func(o connect.Order) string {
 			if o.CreatedDate.IsZero() {
 				return ""
 			}
 			return o.CreatedDate.UTC().Format(time.RFC3339)
 		}},
-		{Name: "type", Header: "TYPE", Wide: true, Value: func(o connect.Order) string { return o.OperationType }},
-		{Name: "subscription", Header: "SUBSCRIPTION", Wide: true, Value: func(o connect.Order) string {
+		{Name: "operationType", Aliases: []string{"type"}, Wide: true, Value: func(o connect.Order) string { return o.OperationType }},
+		{Name: "subscription_ids", Aliases: []string{"subscription"}, Wide: true, Value: func(o connect.Order) string {
 			if o.Output == nil {
 				return ""
 			}
@@ -50,7 +49,7 @@ func Columns() []output.Column[connect.Order] {
 			}
 			return o.Output.SubscriptionID
 		}},
-		{Name: "error", Header: "ERROR", Wide: true, Value: func(o connect.Order) string { return o.Error }},
+		{Name: "error", Wide: true, Value: func(o connect.Order) string { return o.Error }},
 	}
 }
 
@@ -68,14 +67,14 @@ func (v *view) show(o *connect.Order) error {
 		}
 		if hasCode && v.display.QR {
 			// Beside every QR code: the code as text (RenderQR) and the link.
-			fmt.Fprintf(v.io.ErrOut, "iPhone install link: %s\n", lpa.IOSInstallURL(code))
+			fmt.Fprintf(v.io.ErrOut, "IOS_INSTALL_URL: %s\n", lpa.IOSInstallURL(code))
 		}
 	case v.columns:
 		if err := output.Item(v.p, *o, Columns()); err != nil {
 			return err
 		}
 	default:
-		if err := showBlock(v.io, o, code, hasCode); err != nil {
+		if err := showBlock(v.p, o, code, hasCode); err != nil {
 			return err
 		}
 	}
@@ -109,32 +108,30 @@ func activationCode(io *iostreams.IOStreams, o *connect.Order) (lpa.Code, bool) 
 	return c, true
 }
 
-// showBlock prints the order's fields down the page for a person.
-func showBlock(io *iostreams.IOStreams, o *connect.Order, code lpa.Code, hasCode bool) error {
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Order:\t%s\n", o.ID)
-	fmt.Fprintf(tw, "Status:\t%s\n", o.Status)
+// showBlock prints the order's fields down the page (output.Details),
+// labelled as their JSON keys are.
+func showBlock(p *output.Printer, o *connect.Order, code lpa.Code, hasCode bool) error {
+	h := output.HeaderFor
+	fields := []output.Field{{Label: h("id"), Value: o.ID}, {Label: h("status"), Value: o.Status}}
 	if o.OperationType == connect.OperationTopUp {
-		fmt.Fprintf(tw, "Type:\t%s\n", o.OperationType)
+		fields = append(fields, output.Field{Label: h("operationType"), Value: o.OperationType})
 	}
 	if o.Error != "" {
-		fmt.Fprintf(tw, "Error:\t%s\n", o.Error)
+		fields = append(fields, output.Field{Label: h("error"), Value: o.Error})
 	}
 	if out := o.Output; out != nil {
 		if out.ICCID != "" {
-			fmt.Fprintf(tw, "ICCID:\t%s\n", out.ICCID)
+			fields = append(fields, output.Field{Label: h("iccid"), Value: out.ICCID})
 		}
 		switch ids := out.SubscriptionIDs; {
 		case len(ids) > 1:
-			fmt.Fprintf(tw, "Subscriptions:\t%s\n", strings.Join(ids, ", "))
+			fields = append(fields, output.Field{Label: h("subscription_ids"), Value: strings.Join(ids, ", ")})
 		case out.SubscriptionID != "":
-			fmt.Fprintf(tw, "Subscription:\t%s\n", out.SubscriptionID)
+			fields = append(fields, output.Field{Label: h("subscription_id"), Value: out.SubscriptionID})
 		}
 	}
 	if hasCode {
-		for _, f := range cmdutil.ActivationFields(code) {
-			fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
-		}
+		fields = append(fields, cmdutil.ActivationFields(code)...)
 	}
-	return tw.Flush()
+	return output.Details(p, fields)
 }

@@ -254,15 +254,15 @@ func getProduct(ctx context.Context, client *connect.Client, id, currency string
 // price in currency, or (none asked) EUR, else the first currency listed.
 func Columns(currency string) []output.Column[connect.Product] {
 	return []output.Column[connect.Product]{
-		{Name: "id", Header: "ID", Value: func(p connect.Product) string { return p.ID }},
-		{Name: "name", Header: "NAME", Value: func(p connect.Product) string { return p.Name }},
-		{Name: "data", Header: "DATA", Value: DataText},
-		{Name: "period", Header: "PERIOD", Value: PeriodText},
-		{Name: "price", Header: "PRICE", Value: func(p connect.Product) string { return PriceText(p, currency) }},
-		{Name: "region", Header: "REGION", Value: func(p connect.Product) string { return p.Region }},
-		{Name: "plan", Header: "PLAN", Wide: true, Value: func(p connect.Product) string { return p.PlanID }},
-		{Name: "description", Header: "DESCRIPTION", Wide: true, Value: func(p connect.Product) string { return p.Description }},
-		{Name: "footprint", Header: "FOOTPRINT", Wide: true, Value: func(p connect.Product) string { return strings.Join(p.Footprint, ", ") }},
+		{Name: "id", Value: func(p connect.Product) string { return p.ID }},
+		{Name: "name", Value: func(p connect.Product) string { return p.Name }},
+		{Name: "data", Value: DataText},
+		{Name: "period", Value: PeriodText},
+		{Name: "pricing", Aliases: []string{"price"}, Value: func(p connect.Product) string { return PriceText(p, currency) }},
+		{Name: "region", Value: func(p connect.Product) string { return p.Region }},
+		{Name: "plan_id", Aliases: []string{"plan"}, Wide: true, Value: func(p connect.Product) string { return p.PlanID }},
+		{Name: "description", Wide: true, Value: func(p connect.Product) string { return p.Description }},
+		{Name: "footprint", Wide: true, Value: func(p connect.Product) string { return strings.Join(p.Footprint, ", ") }},
 	}
 }
 

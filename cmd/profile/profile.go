@@ -53,21 +53,21 @@ func orNone(s string) string {
 }
 
 var listColumns = []output.Column[Entry]{
-	{Name: "current", Header: "CURRENT", Value: func(e Entry) string {
+	{Name: "current", Value: func(e Entry) string {
 		if e.Current {
 			return "*"
 		}
 		return ""
 	}},
-	{Name: "name", Header: "NAME", Value: func(e Entry) string { return e.Name }},
-	{Name: "base_url", Header: "BASE URL", Value: func(e Entry) string { return e.BaseURL }},
-	{Name: "client_id", Header: "CLIENT ID", Value: func(e Entry) string { return orNone(e.ClientID) }},
-	{Name: "secret", Header: "SECRET", Value: func(e Entry) string { return orNone(e.SecretSource) }},
-	{Name: "token_url", Header: "TOKEN URL", Value: func(e Entry) string { return e.TokenURL }, Wide: true},
+	{Name: "name", Value: func(e Entry) string { return e.Name }},
+	{Name: "base_url", Value: func(e Entry) string { return e.BaseURL }},
+	{Name: "client_id", Value: func(e Entry) string { return orNone(e.ClientID) }},
+	{Name: "secret_source", Aliases: []string{"secret"}, Value: func(e Entry) string { return orNone(e.SecretSource) }},
+	{Name: "token_url", Value: func(e Entry) string { return e.TokenURL }, Wide: true},
 }
 
 var showColumns = []output.Column[Entry]{
-	{Name: "name", Header: "Name", Value: func(e Entry) string {
+	{Name: "name", Value: func(e Entry) string {
 		s := e.Name
 		if e.BuiltIn {
 			s += " (built-in)"
@@ -77,15 +77,15 @@ var showColumns = []output.Column[Entry]{
 		}
 		return s
 	}},
-	{Name: "base_url", Header: "Base URL", Value: func(e Entry) string { return e.BaseURL }},
-	{Name: "token_url", Header: "Token URL", Value: func(e Entry) string { return e.TokenURL }},
-	{Name: "client_id", Header: "Client id", Value: func(e Entry) string { return orNone(e.ClientID) }},
-	{Name: "secret", Header: "Secret from", Value: func(e Entry) string { return orNone(e.SecretSource) }},
-	{Name: "country", Header: "defaults.country", Value: func(e Entry) string { return orNone(e.Defaults.Country) }},
-	{Name: "device_type", Header: "defaults.device-type", Value: func(e Entry) string { return orNone(e.Defaults.DeviceType) }},
-	{Name: "currency", Header: "defaults.currency", Value: func(e Entry) string { return orNone(e.Defaults.Currency) }},
-	{Name: "output", Header: "defaults.output", Value: func(e Entry) string { return orNone(e.Defaults.Output) }},
-	{Name: "overrides", Header: "Environment", Value: func(e Entry) string { return orNone(strings.Join(e.Overrides, ", ")) }},
+	{Name: "base_url", Value: func(e Entry) string { return e.BaseURL }},
+	{Name: "token_url", Value: func(e Entry) string { return e.TokenURL }},
+	{Name: "client_id", Value: func(e Entry) string { return orNone(e.ClientID) }},
+	{Name: "secret_source", Aliases: []string{"secret"}, Value: func(e Entry) string { return orNone(e.SecretSource) }},
+	{Name: "defaults.country", Aliases: []string{"country"}, Value: func(e Entry) string { return orNone(e.Defaults.Country) }},
+	{Name: "defaults.device_type", Aliases: []string{"device_type"}, Value: func(e Entry) string { return orNone(e.Defaults.DeviceType) }},
+	{Name: "defaults.currency", Aliases: []string{"currency"}, Value: func(e Entry) string { return orNone(e.Defaults.Currency) }},
+	{Name: "defaults.output", Aliases: []string{"output"}, Value: func(e Entry) string { return orNone(e.Defaults.Output) }},
+	{Name: "environment_overrides", Aliases: []string{"overrides"}, Value: func(e Entry) string { return orNone(strings.Join(e.Overrides, ", ")) }},
 }
 
 // entry describes a profile; the active one with the environment's overrides.

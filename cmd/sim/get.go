@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -19,13 +18,13 @@ import (
 // getColumns are sim get's fields: the SIM's, plus the activation code as
 // text and as the iPhone install link.
 var getColumns = append(append([]output.Column[connect.SIM](nil), simColumns...),
-	output.Column[connect.SIM]{Name: "activation-code", Header: "ACTIVATION CODE", Value: func(s connect.SIM) string {
+	output.Column[connect.SIM]{Name: "activation_code", Aliases: []string{"activation-code"}, Derived: true, Value: func(s connect.SIM) string {
 		if c, _, err := s.ActivationCode(); err == nil {
 			return c.String()
 		}
 		return ""
 	}},
-	output.Column[connect.SIM]{Name: "ios-link", Header: "IPHONE INSTALL LINK", Value: func(s connect.SIM) string {
+	output.Column[connect.SIM]{Name: "ios_install_url", Aliases: []string{"ios-link"}, Derived: true, Value: func(s connect.SIM) string {
 		if c, _, err := s.ActivationCode(); err == nil {
 			return lpa.IOSInstallURL(c)
 		}
@@ -156,9 +155,9 @@ type QRCode struct {
 }
 
 var qrColumns = []output.Column[QRCode]{
-	{Name: "iccid", Header: "ICCID", Value: func(q QRCode) string { return q.ICCID }},
-	{Name: "activation-code", Header: "ACTIVATION CODE", Value: func(q QRCode) string { return q.ActivationCode }},
-	{Name: "ios-link", Header: "IPHONE INSTALL LINK", Value: func(q QRCode) string { return q.IOSInstallURL }},
+	{Name: "iccid", Value: func(q QRCode) string { return q.ICCID }},
+	{Name: "activation_code", Aliases: []string{"activation-code"}, Value: func(q QRCode) string { return q.ActivationCode }},
+	{Name: "ios_install_url", Aliases: []string{"ios-link"}, Value: func(q QRCode) string { return q.IOSInstallURL }},
 }
 
 func runQR(ctx context.Context, o *GetOptions) error {
@@ -176,21 +175,9 @@ func runQR(ctx context.Context, o *GetOptions) error {
 	} else if err != nil {
 		return fmt.Errorf("sim qr: the API's activation code for SIM %s is malformed: %w", s.ICCID, err)
 	}
-	structured := o.Printer.Structured()
-	if structured {
-		q := QRCode{ICCID: s.ICCID, ActivationCode: code.String(), IOSInstallURL: lpa.IOSInstallURL(code)}
-		if err := output.Item(o.Printer, q, qrColumns); err != nil {
-			return err
-		}
-	} else {
-		tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "ICCID:\t%s\n", s.ICCID)
-		for _, kv := range cmdutil.ActivationFields(code) {
-			fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+	q := QRCode{ICCID: s.ICCID, ActivationCode: code.String(), IOSInstallURL: lpa.IOSInstallURL(code)}
+	if err := output.Item(o.Printer, q, qrColumns); err != nil {
+		return err
 	}
-	return cmdutil.RenderQR(o.IO, code, o.Display, structured, true)
+	return cmdutil.RenderQR(o.IO, code, o.Display, o.Printer.Structured(), true)
 }

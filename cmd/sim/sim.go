@@ -42,11 +42,11 @@ func NewCmdSIM(f *factory.Factory) *cobra.Command {
 
 // simColumns are the table columns of a SIM.
 var simColumns = []output.Column[connect.SIM]{
-	{Name: "iccid", Header: "ICCID", Value: func(s connect.SIM) string { return s.ICCID }},
-	{Name: "state", Header: "STATE", Value: func(s connect.SIM) string { return s.Status }},
-	{Name: "eid", Header: "EID", Value: func(s connect.SIM) string { return s.EID }},
-	{Name: "modified", Header: "LAST MODIFIED", Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
-	{Name: "matching-id", Header: "MATCHING ID", Wide: true, Value: func(s connect.SIM) string { return s.MatchingID }},
+	{Name: "iccid", Value: func(s connect.SIM) string { return s.ICCID }},
+	{Name: "status", Aliases: []string{"state"}, Value: func(s connect.SIM) string { return s.Status }},
+	{Name: "eid", Value: func(s connect.SIM) string { return s.EID }},
+	{Name: "last_modified", Aliases: []string{"modified"}, Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
+	{Name: "matchingId", Aliases: []string{"matching-id"}, Wide: true, Value: func(s connect.SIM) string { return s.MatchingID }},
 }
 
 // detailWorkers is how many SIM details sim list fetches at once: enough to

@@ -116,21 +116,21 @@ func SumUsage(iccid string, list []connect.Subscription) Usage {
 }
 
 var usageColumns = []output.Column[Usage]{
-	{Name: "iccid", Header: "ICCID", Value: func(u Usage) string { return u.ICCID }},
-	{Name: "subscriptions", Header: "ACTIVE SUBSCRIPTIONS", Value: func(u Usage) string { return strconv.Itoa(u.Subscriptions) }},
-	{Name: "total", Header: "TOTAL", Value: func(u Usage) string { return output.Bytes(u.InitialBytes) }},
-	{Name: "used", Header: "USED", Value: func(u Usage) string { return output.Bytes(u.SpentBytes) }},
-	{Name: "left", Header: "LEFT", Value: func(u Usage) string { return output.Bytes(u.LeftBytes) }},
-	{Name: "percent", Header: "USED %", Value: func(u Usage) string {
+	{Name: "iccid", Value: func(u Usage) string { return u.ICCID }},
+	{Name: "subscriptions", Value: func(u Usage) string { return strconv.Itoa(u.Subscriptions) }},
+	{Name: "initial_bytes", Aliases: []string{"total"}, Value: func(u Usage) string { return output.Bytes(u.InitialBytes) }},
+	{Name: "spent_bytes", Aliases: []string{"used"}, Value: func(u Usage) string { return output.Bytes(u.SpentBytes) }},
+	{Name: "left_bytes", Aliases: []string{"left"}, Value: func(u Usage) string { return output.Bytes(u.LeftBytes) }},
+	{Name: "percent_used", Aliases: []string{"percent"}, Value: func(u Usage) string {
 		return strconv.FormatFloat(u.PercentUsed, 'f', -1, 64) + "%"
 	}},
-	{Name: "expires", Header: "NEAREST EXPIRY", Value: func(u Usage) string {
+	{Name: "nearest_expiry", Aliases: []string{"expires"}, Value: func(u Usage) string {
 		if u.NearestExpiry == nil {
 			return ""
 		}
 		return subs.FormatTime(*u.NearestExpiry)
 	}},
-	{Name: "counted", Header: "COUNTED", Value: func(u Usage) string { return u.Counted }},
+	{Name: "counted", Value: func(u Usage) string { return u.Counted }},
 }
 
 // NewCmdUsage returns `connectctl sim usage ICCID`; runF replaces the run function in tests.

@@ -14,40 +14,40 @@ func Columns(withICCID bool) []output.Column[connect.Subscription] {
 	var cols []output.Column[connect.Subscription]
 	if withICCID {
 		cols = append(cols,
-			output.Column[connect.Subscription]{Name: "id", Header: "ID", Value: func(s connect.Subscription) string { return s.ID }},
-			output.Column[connect.Subscription]{Name: "iccid", Header: "ICCID", Value: func(s connect.Subscription) string { return s.ICCID }},
+			output.Column[connect.Subscription]{Name: "id", Value: func(s connect.Subscription) string { return s.ID }},
+			output.Column[connect.Subscription]{Name: "iccid", Value: func(s connect.Subscription) string { return s.ICCID }},
 		)
 	}
 	cols = append(cols,
-		output.Column[connect.Subscription]{Name: "product", Header: "PRODUCT", Value: ProductName},
-		output.Column[connect.Subscription]{Name: "status", Header: "STATUS", Value: func(s connect.Subscription) string { return s.Status }},
-		output.Column[connect.Subscription]{Name: "used", Header: "USED", Value: func(s connect.Subscription) string { return output.Bytes(s.SpentBalance) }},
-		output.Column[connect.Subscription]{Name: "left", Header: "LEFT", Value: func(s connect.Subscription) string { return output.Bytes(s.Remaining()) }},
-		output.Column[connect.Subscription]{Name: "expires", Header: "EXPIRES", Value: func(s connect.Subscription) string { return FormatTime(s.ExpirationDate) }},
+		output.Column[connect.Subscription]{Name: "product", Value: ProductName},
+		output.Column[connect.Subscription]{Name: "status", Value: func(s connect.Subscription) string { return s.Status }},
+		output.Column[connect.Subscription]{Name: "spentBalance", Aliases: []string{"used"}, Value: func(s connect.Subscription) string { return output.Bytes(s.SpentBalance) }},
+		output.Column[connect.Subscription]{Name: "left", Derived: true, Value: func(s connect.Subscription) string { return output.Bytes(s.Remaining()) }},
+		output.Column[connect.Subscription]{Name: "expirationDate", Aliases: []string{"expires"}, Value: func(s connect.Subscription) string { return FormatTime(s.ExpirationDate) }},
 	)
 	if !withICCID {
-		cols = append(cols, output.Column[connect.Subscription]{Name: "id", Header: "ID", Wide: true,
+		cols = append(cols, output.Column[connect.Subscription]{Name: "id", Wide: true,
 			Value: func(s connect.Subscription) string { return s.ID }})
 	}
 	cols = append(cols,
-		output.Column[connect.Subscription]{Name: "total", Header: "TOTAL", Wide: true,
+		output.Column[connect.Subscription]{Name: "initialBalance", Aliases: []string{"total"}, Wide: true,
 			Value: func(s connect.Subscription) string { return output.Bytes(s.InitialBalance) }},
-		output.Column[connect.Subscription]{Name: "activated", Header: "ACTIVATED", Wide: true,
+		output.Column[connect.Subscription]{Name: "activationDate", Aliases: []string{"activated"}, Wide: true,
 			Value: func(s connect.Subscription) string { return FormatTime(s.ActivationDate) }},
-		output.Column[connect.Subscription]{Name: "created", Header: "CREATED", Wide: true,
+		output.Column[connect.Subscription]{Name: "createdDate", Aliases: []string{"created"}, Wide: true,
 			Value: func(s connect.Subscription) string { return FormatTime(s.CreatedDate) }},
-		output.Column[connect.Subscription]{Name: "product-id", Header: "PRODUCT ID", Wide: true,
+		output.Column[connect.Subscription]{Name: "product_id", Aliases: []string{"product-id"}, Derived: true, Wide: true,
 			Value: func(s connect.Subscription) string {
 				if s.Product == nil {
 					return ""
 				}
 				return s.Product.ID
 			}},
-		output.Column[connect.Subscription]{Name: "auto-renew", Header: "AUTO RENEW", Wide: true,
+		output.Column[connect.Subscription]{Name: "auto_renew", Aliases: []string{"auto-renew"}, Wide: true,
 			Value: func(s connect.Subscription) string { return yesNo(s.AutoRenew) }},
 	)
 	if withICCID {
-		cols = append(cols, output.Column[connect.Subscription]{Name: "device", Header: "DEVICE", Wide: true,
+		cols = append(cols, output.Column[connect.Subscription]{Name: "device_id", Aliases: []string{"device"}, Wide: true,
 			Value: func(s connect.Subscription) string { return s.DeviceID }})
 	}
 	return cols

@@ -140,8 +140,8 @@ func TestColumnsHumanSizes(t *testing.T) {
 	for _, c := range Columns(true) {
 		vals[c.Name] = c.Value(s)
 	}
-	want := map[string]string{"product": "Europe 1 GB", "used": "300 MB", "left": "724 MB", "total": "1 GB",
-		"expires": "2030-01-02T03:04:05Z", "product-id": "p", "id": "x", "status": "ACTIVE"}
+	want := map[string]string{"product": "Europe 1 GB", "spentBalance": "300 MB", "left": "724 MB", "initialBalance": "1 GB",
+		"expirationDate": "2030-01-02T03:04:05Z", "product_id": "p", "id": "x", "status": "ACTIVE"}
 	for k, v := range want {
 		if vals[k] != v {
 			t.Errorf("%s = %q, want %q", k, vals[k], v)
@@ -161,7 +161,7 @@ func TestColumnsAnnotation(t *testing.T) {
 	f := &factory.Factory{IOStreams: func() *iostreams.IOStreams { ios, _, _, _ := iostreams.Test(); return ios }()}
 	cmd := NewCmdSubs(f)
 	for _, c := range cmd.Commands() {
-		if got := c.Annotations[factory.ColumnsAnnotation]; !strings.HasPrefix(got, "id,iccid,product,status,used,left,expires") {
+		if got := c.Annotations[factory.ColumnsAnnotation]; !strings.HasPrefix(got, "id,iccid,product,status,spentBalance,left,expirationDate") {
 			t.Errorf("%s: columns annotation %q", c.Name(), got)
 		}
 	}

@@ -37,8 +37,8 @@ func NewCmdWebhook(f *factory.Factory) *cobra.Command {
 
 // Columns are the table columns of `webhook list`.
 var Columns = []output.Column[connect.NotificationPreference]{
-	{Name: "type", Header: "TYPE", Value: func(n connect.NotificationPreference) string { return n.Type }},
-	{Name: "url", Header: "URL", Value: func(n connect.NotificationPreference) string { return n.WebhookURL }},
+	{Name: "type", Value: func(n connect.NotificationPreference) string { return n.Type }},
+	{Name: "webhook_url", Aliases: []string{"url"}, Value: func(n connect.NotificationPreference) string { return n.WebhookURL }},
 }
 
 // typeFlagHelp is the help of --type.

@@ -166,7 +166,7 @@ func TestBulkOrderWaitThenRerunSkips(t *testing.T) {
 		t.Fatalf("re-run: exit %d\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
-	if len(lines) != 4 || lines[0] != "row,result,order,status,iccid,activation_code,error" {
+	if len(lines) != 4 || lines[0] != "row,result,order_id,status,iccid,activation_code,error" {
 		t.Fatalf("CSV results:\n%s", res.Stdout)
 	}
 	for _, r := range first {

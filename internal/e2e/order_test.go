@@ -46,7 +46,7 @@ func TestOrderNewWaitShowsScannableCode(t *testing.T) {
 	if m == nil {
 		t.Fatalf("stderr does not give the order id: %s", res.Stderr)
 	}
-	codeLine := regexp.MustCompile(`(?m)^Activation code:\s+(\S+)$`).FindStringSubmatch(res.Stdout)
+	codeLine := regexp.MustCompile(`(?m)^ACTIVATION_CODE:\s+(\S+)$`).FindStringSubmatch(res.Stdout)
 	if codeLine == nil {
 		t.Fatalf("no activation code in:\n%s", res.Stdout)
 	}
@@ -316,7 +316,7 @@ func TestOrderJSON(t *testing.T) {
 		if strings.Contains(res.Stdout, "▀") || strings.Contains(res.Stdout, "esimsetup.apple.com") {
 			t.Errorf("stdout carries more than the JSON:\n%s", res.Stdout)
 		}
-		for _, want := range []string{"▀", "\n" + code.String() + "\n", "iPhone install link: https://esimsetup.apple.com/", "QR code written to " + png} {
+		for _, want := range []string{"▀", "\n" + code.String() + "\n", "IOS_INSTALL_URL: https://esimsetup.apple.com/", "QR code written to " + png} {
 			if !strings.Contains(res.Stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, res.Stderr)
 			}
@@ -354,8 +354,8 @@ func TestOrderJSON(t *testing.T) {
 	})
 	t.Run("get table shows the code and link", func(t *testing.T) {
 		res := runOK(t, env, "order", "get", done.ID)
-		for _, want := range []string{"Order:", done.ID, "Status:", "COMPLETED", "ICCID:", done.Output.ICCID,
-			"Activation code:", done.Output.LPAURL, "iPhone install link:"} {
+		for _, want := range []string{"ID:", done.ID, "STATUS:", "COMPLETED", "ICCID:", done.Output.ICCID,
+			"ACTIVATION_CODE:", done.Output.LPAURL, "IOS_INSTALL_URL:"} {
 			if !strings.Contains(res.Stdout, want) {
 				t.Errorf("stdout lacks %q:\n%s", want, res.Stdout)
 			}
@@ -366,7 +366,7 @@ func TestOrderJSON(t *testing.T) {
 	})
 	t.Run("get --columns gives a row", func(t *testing.T) {
 		res := runOK(t, env, "order", "get", done.ID, "--columns", "status,iccid", "--no-headers")
-		if got := strings.TrimSpace(res.Stdout); got != "COMPLETED\t"+done.Output.ICCID {
+		if got := strings.TrimSpace(res.Stdout); got != "COMPLETED\n"+done.Output.ICCID {
 			t.Errorf("row %q", got)
 		}
 	})
@@ -424,12 +424,12 @@ func TestOrderTopUp(t *testing.T) {
 		if orderIDLine.FindString(res.Stderr) == "" {
 			t.Errorf("no order id on stderr: %s", res.Stderr)
 		}
-		for _, want := range []string{"Status:", "COMPLETED", "Type:", "TOPUP", "ICCID:", iccid, "Subscription:"} {
+		for _, want := range []string{"STATUS:", "COMPLETED", "OPERATION_TYPE:", "TOPUP", "ICCID:", iccid, "SUBSCRIPTION_ID:"} {
 			if !strings.Contains(res.Stdout, want) {
 				t.Errorf("stdout lacks %q:\n%s", want, res.Stdout)
 			}
 		}
-		if strings.Contains(res.Stdout, "Activation code") || strings.Contains(res.Stdout, "▀") {
+		if strings.Contains(res.Stdout, "ACTIVATION_CODE") || strings.Contains(res.Stdout, "▀") {
 			t.Errorf("a top-up has no activation code:\n%s", res.Stdout)
 		}
 	})
@@ -510,7 +510,7 @@ func TestOrderList(t *testing.T) {
 	t.Run("table, default limit 30", func(t *testing.T) {
 		res := runOK(t, env, "order", "list")
 		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
-		if lines[0] != "ID\tSTATUS\tICCID\tCREATED" || len(lines) != 31 {
+		if lines[0] != "ID\tSTATUS\tICCID\tCREATED_DATE" || len(lines) != 31 {
 			t.Fatalf("%d lines, header %q", len(lines), lines[0])
 		}
 		f := strings.Split(lines[1], "\t")
@@ -579,14 +579,14 @@ func TestOrderList(t *testing.T) {
 			t.Errorf("--until before every order: %q", res.Stdout)
 		}
 		res = runOK(t, env, "order", "list", "--until", start)
-		if strings.TrimSpace(res.Stdout) != "ID\tSTATUS\tICCID\tCREATED" {
+		if strings.TrimSpace(res.Stdout) != "ID\tSTATUS\tICCID\tCREATED_DATE" {
 			t.Errorf("an empty table in a pipe is its header: %q", res.Stdout)
 		}
 	})
 	t.Run("wide columns", func(t *testing.T) {
 		res := runOK(t, env, "order", "list", "-L", "1", "--columns", "id,type,subscription")
 		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
-		if len(lines) != 2 || lines[0] != "ID\tTYPE\tSUBSCRIPTION" || !strings.Contains(lines[1], "\tNEW_ESIM\t") {
+		if len(lines) != 2 || lines[0] != "ID\tOPERATION_TYPE\tSUBSCRIPTION_IDS" || !strings.Contains(lines[1], "\tNEW_ESIM\t") {
 			t.Fatalf("table:\n%s", res.Stdout)
 		}
 	})
@@ -679,7 +679,7 @@ func TestMultiPlanOrderShowsEverySubscription(t *testing.T) {
 		t.Fatalf("output %+v: want two subscription_ids, subscription_id the first", o.Output)
 	}
 	get := testenv.Run(t, bin, env, "order", "get", o.ID)
-	if get.ExitCode != 0 || !regexp.MustCompile(`Subscriptions:\s+`+regexp.QuoteMeta(ids[0]+", "+ids[1])+"\n").MatchString(get.Stdout) {
+	if get.ExitCode != 0 || !regexp.MustCompile(`SUBSCRIPTION_IDS:\s+`+regexp.QuoteMeta(ids[0]+", "+ids[1])+"\n").MatchString(get.Stdout) {
 		t.Errorf("order get: exit %d, want both subscriptions:\n%s%s", get.ExitCode, get.Stdout, get.Stderr)
 	}
 	list := testenv.Run(t, bin, env, "order", "list", "--columns", "id,subscription")

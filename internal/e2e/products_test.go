@@ -213,7 +213,7 @@ func TestProductsBadInputSendsNothing(t *testing.T) {
 		{"empty plan id", []string{"products", "list", "--plan-id", ""}, []string{"--plan-id", "empty"}},
 		{"limit 0", []string{"products", "list", "--limit", "0"}, []string{"--limit 0", "positive"}},
 		{"limit and all", []string{"products", "list", "--limit", "5", "--all"}, []string{"--limit 5 and --all"}},
-		{"unknown column", []string{"products", "list", "--columns", "id,colour"}, []string{"--columns", `"colour"`, "price"}},
+		{"unknown column", []string{"products", "list", "--columns", "id,colour"}, []string{"--columns", `"colour"`, "pricing"}},
 		{"bad output", []string{"products", "list", "-o", "xml"}, []string{"--output", `"xml"`, "json"}},
 		{"get without id", []string{"products", "get"}, []string{"wants PRODUCT_ID"}},
 		{"get with a blank id", []string{"products", "get", " "}, []string{"product id", "empty"}},

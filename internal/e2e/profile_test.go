@@ -90,7 +90,7 @@ func TestProfileCommands(t *testing.T) {
 	}
 	res = run(0, "-o", "table", "profile", "list")
 	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
-	if len(lines) != 5 || lines[0] != "CURRENT\tNAME\tBASE URL\tCLIENT ID\tSECRET" {
+	if len(lines) != 5 || lines[0] != "CURRENT\tNAME\tBASE_URL\tCLIENT_ID\tSECRET_SOURCE" {
 		t.Fatalf("list:\n%s", res.Stdout)
 	}
 	for _, want := range []string{"*\tlab\t" + sb.URL + "\tsandbox\tenv", "-\tpreprod\thttps://services.truphone.com/connect-api-preprod\tops-preprod\t", "-\tsandbox\thttp://127.0.0.1:7787\tsandbox\tbuilt-in"} {

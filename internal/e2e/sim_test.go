@@ -132,7 +132,7 @@ func TestSIMListGetQRSubs(t *testing.T) {
 
 	t.Run("list table", func(t *testing.T) {
 		rows := simTSV(simOK(t, env, "sim", "list").Stdout)
-		if len(rows) != 3 || strings.Join(rows[0], ",") != "ICCID,STATE,EID,LAST MODIFIED" {
+		if len(rows) != 3 || strings.Join(rows[0], ",") != "ICCID,STATUS,EID,LAST_MODIFIED" {
 			t.Fatalf("rows %q", rows)
 		}
 		if rows[1][0] != a || rows[2][0] != b || rows[1][1] != "Released" || rows[2][1] != "Released" {
@@ -169,9 +169,10 @@ func TestSIMListGetQRSubs(t *testing.T) {
 		}
 	})
 	t.Run("get table and json", func(t *testing.T) {
-		rows := simTSV(simOK(t, env, "sim", "get", a).Stdout)
-		if len(rows) != 2 || rows[1][0] != a || rows[1][1] != "Released" {
-			t.Fatalf("%q", rows)
+		// A detail view: "LABEL: value" lines, in a pipe as on a terminal.
+		out := simOK(t, env, "sim", "get", a).Stdout
+		if !regexp.MustCompile(`(?m)^ICCID:\s+`+a+`$`).MatchString(out) || !regexp.MustCompile(`(?m)^STATUS:\s+Released$`).MatchString(out) {
+			t.Fatalf("%s", out)
 		}
 		s := simDecode[simJSONSIM](t, simOK(t, env, "sim", "get", b, "-o", "json"))
 		if s.ICCID != b || s.Status != "Released" || !strings.HasPrefix(s.LPAURL, "LPA:1$rsp.truphone.com$") {
@@ -189,8 +190,8 @@ func TestSIMListGetQRSubs(t *testing.T) {
 		zbar := qrtest.Zbarimg(t)
 		png := filepath.Join(t.TempDir(), "sim.png")
 		res := simOK(t, env, "sim", "qr", a, "--png", png)
-		codeLine := regexp.MustCompile(`(?m)^Activation code:\s+(\S+)$`).FindStringSubmatch(res.Stdout)
-		if codeLine == nil || !strings.Contains(res.Stdout, "iPhone install link:  https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA%3A1%24rsp.truphone.com%24") {
+		codeLine := regexp.MustCompile(`(?m)^ACTIVATION_CODE:\s+(\S+)$`).FindStringSubmatch(res.Stdout)
+		if codeLine == nil || !strings.Contains(res.Stdout, "IOS_INSTALL_URL:  https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA%3A1%24rsp.truphone.com%24") {
 			t.Fatalf("stdout:\n%s", res.Stdout)
 		}
 		code, err := lpa.Parse(codeLine[1])
@@ -229,7 +230,7 @@ func TestSIMListGetQRSubs(t *testing.T) {
 	})
 	t.Run("subs table and json", func(t *testing.T) {
 		rows := simTSV(simOK(t, env, "sim", "subs", a).Stdout)
-		if len(rows) != 2 || strings.Join(rows[0], ",") != "PRODUCT,STATUS,USED,LEFT,EXPIRES" ||
+		if len(rows) != 2 || strings.Join(rows[0], ",") != "PRODUCT,STATUS,SPENT_BALANCE,LEFT,EXPIRATION_DATE" ||
 			rows[1][1] != "ACTIVE" || rows[1][2] != "0 B" || rows[1][3] != "1 GB" {
 			t.Fatalf("%q", rows)
 		}
@@ -270,9 +271,11 @@ func TestSIMUsage(t *testing.T) {
 	if _, err := time.Parse(time.RFC3339, *u.NearestExpiry); err != nil {
 		t.Fatalf("nearest_expiry %q: %v", *u.NearestExpiry, err)
 	}
-	rows := simTSV(simOK(t, env, "sim", "usage", iccid).Stdout)
-	if len(rows) != 2 || strings.Join(rows[1][1:6], "|") != "2|2 GB|300 MB|1.7 GB|14.6%" {
-		t.Fatalf("%q", rows)
+	out := simOK(t, env, "sim", "usage", iccid).Stdout
+	for _, want := range []string{`SUBSCRIPTIONS:\s+2`, `INITIAL_BYTES:\s+2 GB`, `SPENT_BYTES:\s+300 MB`, `LEFT_BYTES:\s+1.7 GB`, `PERCENT_USED:\s+14.6%`} {
+		if !regexp.MustCompile(`(?m)^` + want + `$`).MatchString(out) {
+			t.Fatalf("sim usage lacks %s:\n%s", want, out)
+		}
 	}
 
 	// Use up the first plan: DEPLETED drops out of the sums.

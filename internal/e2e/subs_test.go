@@ -14,7 +14,7 @@ import (
 const subsOtherProduct = "SANDBOX-FAIL"
 
 // The first subscription of an order (a multi-plan one lists them all).
-var subsIDLine = regexp.MustCompile(`(?m)^Subscriptions?:\s+([^\s,]+)`)
+var subsIDLine = regexp.MustCompile(`(?m)^SUBSCRIPTION_IDS?:\s+([^\s,]+)`)
 
 // subsOrder orders an eSIM and returns its ICCID and first subscription id.
 func subsOrder(t *testing.T, env []string, extra ...string) (iccid, subID string) {
@@ -46,7 +46,7 @@ func TestSubsListGetActivate(t *testing.T) {
 
 	t.Run("list table", func(t *testing.T) {
 		rows := simTSV(simOK(t, env, "subs", "list").Stdout)
-		if len(rows) != 4 || strings.Join(rows[0], ",") != "ID,ICCID,PRODUCT,STATUS,USED,LEFT,EXPIRES" {
+		if len(rows) != 4 || strings.Join(rows[0], ",") != "ID,ICCID,PRODUCT,STATUS,SPENT_BALANCE,LEFT,EXPIRATION_DATE" {
 			t.Fatalf("%q", rows)
 		}
 		if rows[1][0] != subA || rows[1][1] != a || rows[1][3] != "ACTIVE" || rows[1][5] != "1 GB" ||
@@ -121,9 +121,11 @@ func TestSubsListGetActivate(t *testing.T) {
 		}
 	})
 	t.Run("get table and json", func(t *testing.T) {
-		rows := simTSV(simOK(t, env, "subs", "get", "--", subB).Stdout)
-		if len(rows) != 2 || rows[1][0] != subB || rows[1][1] != b || rows[1][3] != "ACTIVE" {
-			t.Fatalf("%q", rows)
+		out := simOK(t, env, "subs", "get", "--", subB).Stdout
+		for _, want := range []string{`ID:\s+` + regexp.QuoteMeta(subB), `ICCID:\s+` + b, `STATUS:\s+ACTIVE`} {
+			if !regexp.MustCompile(`(?m)^` + want + `$`).MatchString(out) {
+				t.Fatalf("subs get lacks %s:\n%s", want, out)
+			}
 		}
 		s := simDecode[simJSONSub](t, simOK(t, env, "subs", "get", "-o", "json", "--", subB))
 		if s.ID != subB || s.ICCID != b || s.InitialBalance != 1<<30 || s.Product.ID != europe1GB {

@@ -62,7 +62,7 @@ func TestWebhookRegisterListUnregister(t *testing.T) {
 	}
 
 	// Nothing registered yet: a header alone, and an empty list in JSON.
-	if res := run("webhook", "list", iccid); res.Stdout != "TYPE\tURL\n" {
+	if res := run("webhook", "list", iccid); res.Stdout != "TYPE\tWEBHOOK_URL\n" {
 		t.Errorf("empty table %q", res.Stdout)
 	}
 	if got := listWebhooksJSON(t, env, iccid); len(got) != 0 {
@@ -88,7 +88,7 @@ func TestWebhookRegisterListUnregister(t *testing.T) {
 
 	res = run("webhook", "list", iccid)
 	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
-	if len(lines) != 3 || lines[0] != "TYPE\tURL" ||
+	if len(lines) != 3 || lines[0] != "TYPE\tWEBHOOK_URL" ||
 		!strings.Contains(res.Stdout, "USAGE_THRESHOLD\t"+usageURL+"\n") ||
 		!strings.Contains(res.Stdout, "SUBSCRIPTION_END\t"+endURL+"\n") {
 		t.Errorf("table after register:\n%s", res.Stdout)
@@ -223,7 +223,7 @@ func TestWebhookBadInputSendsNothing(t *testing.T) {
 		{"wrong Luhn on unregister", []string{"unregister", badLuhn, "--type", "usage"}, []string{badLuhn, "--ignore-checksum"}},
 		{"no ICCID", []string{"list"}, []string{"ICCID is required"}},
 		{"two ICCIDs", []string{"list", good, good}, []string{"too many arguments"}},
-		{"unknown column", []string{"list", good, "--columns", "secret"}, []string{`"secret"`, "type, url"}},
+		{"unknown column", []string{"list", good, "--columns", "secret"}, []string{`"secret"`, "type, webhook_url"}},
 		{"bad output", []string{"unregister", good, "--type", "end", "-o", "xml"}, []string{`--output "xml"`}},
 	}
 	for _, tt := range tests {

@@ -122,11 +122,21 @@ func (p *Printer) Structured() bool {
 // Format is the chosen output format.
 func (p *Printer) Format() Format { return p.format }
 
-// Column is one table column of a resource of type T.
+// Column is one table column of a resource of type T. Its header is its
+// name, a JSON key of the resource as -o json prints it, upper-cased (see
+// HeaderFor): the column STATUS is the key status, so --columns, --jq and
+// --template all use one vocabulary.
 type Column[T any] struct {
-	Name   string // the --columns key, lower case: "iccid", "used"
-	Header string // the header cell: "ICCID"
-	Value  func(T) string
+	// Name is the --columns key: the JSON key of the field the column shows
+	// ("iccid", "last_modified", "matchingId"); for a nested field, its last
+	// key (ICCID of an order is output.iccid).
+	Name string
+	// Aliases are older --columns names still accepted ("state").
+	Aliases []string
+	// Derived marks a column computed from several fields, which has no
+	// JSON key of its own (LEFT = initial - spent).
+	Derived bool
+	Value   func(T) string
 	// Wide columns show only when named in --columns (or for a single item).
 	Wide bool
 	// Width is the least width of the column in a Stream's aligned table on
@@ -162,11 +172,49 @@ func ColumnNames[T any](cols []Column[T]) []string {
 
 func hasColumn[T any](cols []Column[T], name string) bool {
 	for _, c := range cols {
-		if c.Name == name {
+		if c.matches(name) {
 			return true
 		}
 	}
 	return false
+}
+
+// Header is the column's header cell and detail-view label.
+func (c Column[T]) Header() string { return HeaderFor(c.Name) }
+
+// matches reports whether a --columns name picks c: its name, an alias or
+// its header, in any case.
+func (c Column[T]) matches(name string) bool {
+	if strings.EqualFold(c.Name, name) || strings.EqualFold(c.Header(), name) {
+		return true
+	}
+	for _, a := range c.Aliases {
+		if strings.EqualFold(a, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// HeaderFor turns a JSON key into its header: camelCase words split with
+// "_" and upper-cased (matchingId: MATCHING_ID, last_modified:
+// LAST_MODIFIED, iccid: ICCID).
+func HeaderFor(key string) string {
+	var b strings.Builder
+	for i, r := range key {
+		switch {
+		case r == '-' || r == ' ':
+			b.WriteByte('_')
+		case r >= 'A' && r <= 'Z':
+			if i > 0 && key[i-1] >= 'a' && key[i-1] <= 'z' {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+		default:
+			b.WriteString(strings.ToUpper(string(r)))
+		}
+	}
+	return b.String()
 }
 
 func quoteAll(s []string) []string {
@@ -184,8 +232,9 @@ func selected[T any](p *Printer, cols []Column[T], all bool) []Column[T] {
 		out := make([]Column[T], 0, len(p.columns))
 		for _, name := range p.columns {
 			for _, c := range cols {
-				if c.Name == name {
+				if c.matches(name) {
 					out = append(out, c)
+					break
 				}
 			}
 		}
@@ -231,23 +280,38 @@ func Item[T any](p *Printer, item T, cols []Column[T]) error {
 		}
 		return p.structured(data)
 	}
-	sel := selected(p, cols, true)
+	return Details(p, fieldsOf(p, cols, item))
+}
+
+func fieldsOf[T any](p *Printer, cols []Column[T], item T) []Field {
+	out := []Field{}
+	for _, c := range selected(p, cols, true) {
+		out = append(out, Field{Label: c.Header(), Value: c.Value(item)})
+	}
+	return out
+}
+
+// Field is one line of a detail view.
+type Field struct{ Label, Value string }
+
+// Details prints a single resource's fields down the page, on a terminal
+// and in a pipe alike: "LABEL:" padded to the longest label, then the value
+// ("-" when empty). With --no-headers only the values, one a line. This is
+// the one layout of every detail view (order get, sim get, auth status...).
+func Details(p *Printer, fields []Field) error {
 	w := bufio.NewWriter(p.io.Out)
-	if p.io.IsStdoutTTY() {
-		// A single resource reads best as fields down the page.
-		width := 0
-		for _, c := range sel {
-			width = max(width, len(c.Header))
-		}
-		for _, c := range sel {
-			fmt.Fprintf(w, "%-*s  %s\n", width+1, c.Header+":", orDash(c.Value(item)))
-		}
-		return w.Flush()
+	width := 0
+	for _, f := range fields {
+		width = max(width, len(f.Label))
 	}
-	if !p.noHeaders {
-		writeTSV(w, headers(sel))
+	for _, f := range fields {
+		v := strings.NewReplacer("\n", " ", "\t", " ").Replace(orDash(f.Value))
+		if p.noHeaders {
+			fmt.Fprintln(w, v)
+			continue
+		}
+		fmt.Fprintf(w, "%-*s  %s\n", width+1, f.Label+":", v)
 	}
-	writeTSV(w, row(sel, item))
 	return w.Flush()
 }
 
@@ -563,7 +627,7 @@ func (p *Printer) RunJQ(body []byte) (bool, error) {
 func headers[T any](cols []Column[T]) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
-		out[i] = c.Header
+		out[i] = c.Header()
 	}
 	return out
 }
@@ -928,7 +992,7 @@ func NewStream[T any](p *Printer, cols []Column[T]) *Stream[T] {
 	if s.mode() == streamAligned {
 		s.widths = make([]int, len(s.cols))
 		for i, c := range s.cols {
-			s.widths[i] = max(displayWidth(c.Header), c.Width)
+			s.widths[i] = max(displayWidth(c.Header()), c.Width)
 		}
 	}
 	return s

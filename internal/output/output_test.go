@@ -28,10 +28,10 @@ type sim struct {
 }
 
 var simCols = []Column[sim]{
-	{Name: "iccid", Header: "ICCID", Value: func(s sim) string { return s.ICCID }},
-	{Name: "state", Header: "STATE", Value: func(s sim) string { return s.Status }},
-	{Name: "eid", Header: "EID", Value: func(s sim) string { return s.EID }},
-	{Name: "bytes", Header: "BYTES", Value: func(s sim) string { return "n/a" }, Wide: true},
+	{Name: "iccid", Value: func(s sim) string { return s.ICCID }},
+	{Name: "state", Value: func(s sim) string { return s.Status }},
+	{Name: "eid", Value: func(s sim) string { return s.EID }},
+	{Name: "bytes", Value: func(s sim) string { return "n/a" }, Wide: true},
 }
 
 var sims = []sim{
@@ -184,7 +184,8 @@ func TestItem(t *testing.T) {
 	if err := Item(p, sims[0], simCols); err != nil {
 		t.Fatal(err)
 	}
-	if want := "ICCID\tSTATE\tEID\tBYTES\n8944478600000205337\tReleased\t-\tn/a\n"; read(out) != want {
+	// A detail view is the same "LABEL: value" lines in a pipe as on a terminal.
+	if want := "ICCID:  8944478600000205337\nSTATE:  Released\nEID:    -\nBYTES:  n/a\n"; read(out) != want {
 		t.Errorf("piped item %q, want %q", read(out), want)
 	}
 
@@ -375,8 +376,8 @@ func TestItemFormats(t *testing.T) {
 		opts   Options
 		want   string
 	}{
-		{"table", Options{}, "ICCID\tSTATE\tEID\tBYTES\n8944478600000205337\tReleased\t-\tn/a\n"},
-		{"table", Options{NoHeaders: true, Columns: []string{"eid", "iccid"}}, "-\t8944478600000205337\n"},
+		{"table", Options{}, "ICCID:  8944478600000205337\nSTATE:  Released\nEID:    -\nBYTES:  n/a\n"},
+		{"table", Options{NoHeaders: true, Columns: []string{"eid", "iccid"}}, "-\n8944478600000205337\n"},
 		// Items go through the generic data model: keys sorted.
 		{"json", Options{}, "{\n  \"autoRenew\": false,\n  \"bytes\": 1073741824,\n  \"iccid\": \"8944478600000205337\",\n  \"status\": \"Released\"\n}\n"},
 		{"yaml", Options{}, "autoRenew: false\nbytes: 1073741824\niccid: \"8944478600000205337\"\nstatus: Released\n"},
@@ -399,10 +400,10 @@ func TestItemFormats(t *testing.T) {
 
 // streamCols carry width hints for the aligned table.
 var streamCols = []Column[sim]{
-	{Name: "iccid", Header: "ICCID", Value: func(s sim) string { return s.ICCID }, Width: 19},
-	{Name: "state", Header: "STATE", Value: func(s sim) string { return s.Status }, Width: 9},
-	{Name: "eid", Header: "EID", Value: func(s sim) string { return s.EID }},
-	{Name: "bytes", Header: "BYTES", Value: func(s sim) string { return "n/a" }, Wide: true},
+	{Name: "iccid", Value: func(s sim) string { return s.ICCID }, Width: 19},
+	{Name: "state", Value: func(s sim) string { return s.Status }, Width: 9},
+	{Name: "eid", Value: func(s sim) string { return s.EID }},
+	{Name: "bytes", Value: func(s sim) string { return "n/a" }, Wide: true},
 }
 
 func TestStreamFormats(t *testing.T) {
