@@ -22,8 +22,8 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 	profileCmd "github.com/connectctl/connectctl/cmd/profile"
 	"github.com/connectctl/connectctl/internal/credentials"
-	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/output"
 )
 
 const (
