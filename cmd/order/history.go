@@ -75,8 +75,11 @@ func newCmdHistory(_ *factory.Factory, opts *HistoryOptions, runF func(context.C
 			"--since and --until match when the attempt started and take an RFC 3339\n" +
 			"time (2024-10-17T09:30:00Z), a date (2024-10-17, midnight local time) or a\n" +
 			"duration back from now (15m, 48h, 7d, 2w).",
-		Example: "  connectctl order history --status unknown\n" +
-			"  connectctl order history --since 24h -o json",
+		Example: cmdutil.Examples(
+			"List the attempts whose outcome is unknown", "connectctl order history --status unknown",
+			"Show the last day's attempts as JSON", "connectctl order history --since 24h -o json",
+			"List every attempt that failed", "connectctl order history --status failed --all",
+		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {

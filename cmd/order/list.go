@@ -52,9 +52,11 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 			"--since and --until (aliases --after and --before) take an RFC 3339 time\n" +
 			"(2024-10-17T09:30:00Z, fractions of a second kept), a date (2024-10-17,\n" +
 			"midnight local time) or a duration back from now (15m, 48h, 7d, 2w).",
-		Example: "  connectctl order list --status failed --since 24h\n" +
-			"  connectctl order list --since 2026-12-01 --until 2026-12-05\n" +
-			"  connectctl order list --all -o ndjson",
+		Example: cmdutil.Examples(
+			"List the orders that failed in the last day", "connectctl order list --status failed --since 24h",
+			"List the orders of a date range", "connectctl order list --since 2026-12-01 --until 2026-12-05",
+			"Export every order as JSON lines", "connectctl order list --all -o ndjson",
+		),
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

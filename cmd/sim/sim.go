@@ -80,9 +80,11 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 			"and costs only the list's pages. Shows the first 30 SIMs unless --limit or\n" +
 			"--all says otherwise; --all on thousands of SIMs is paced to stay within the\n" +
 			"API's rate limit.",
-		Example: "  connectctl sim list\n" +
-			"  connectctl sim list --all --columns iccid --no-headers   # fast: no detail requests\n" +
-			"  connectctl sim list --all -o ndjson --jq 'select(.status == \"Released\") | .iccid'",
+		Example: cmdutil.Examples(
+			"List the first 30 SIMs", "connectctl sim list",
+			"Print every ICCID, fast: no detail requests", "connectctl sim list --all --columns iccid --no-headers",
+			"List the ICCIDs of the profiles not yet installed", "connectctl sim list --all -o ndjson --jq 'select(.status == \"Released\") | .iccid'",
+		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
