@@ -89,9 +89,9 @@ func checkBulkFlags(cmd *cobra.Command, b *BulkOptions) error {
 func ResultColumns() []output.Column[bulk.Result] {
 	return []output.Column[bulk.Result]{
 		{Name: "row", Header: "ROW", Width: 4, Value: func(r bulk.Result) string { return fmt.Sprint(r.Row) }},
-		{Name: "result", Header: "RESULT", Width: 9, Value: func(r bulk.Result) string { return string(r.Result) }},
+		{Name: "result", Header: "RESULT", Width: 9, Kind: output.KindStatus, Value: func(r bulk.Result) string { return string(r.Result) }},
 		{Name: "order", Header: "ORDER", Width: 36, Value: func(r bulk.Result) string { return r.OrderID }},
-		{Name: "status", Header: "STATUS", Width: 10, Value: func(r bulk.Result) string { return r.Status }},
+		{Name: "status", Header: "STATUS", Width: 10, Kind: output.KindStatus, Value: func(r bulk.Result) string { return r.Status }},
 		{Name: "iccid", Header: "ICCID", Width: 19, Value: func(r bulk.Result) string { return r.ICCID }},
 		{Name: "activation_code", Header: "ACTIVATION CODE", Width: 38, Value: func(r bulk.Result) string { return r.ActivationCode }},
 		{Name: "error", Header: "ERROR", Value: func(r bulk.Result) string { return r.Error }},

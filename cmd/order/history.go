@@ -125,15 +125,15 @@ func parseAttemptStatus(s string) (journal.Status, error) {
 func HistoryColumns() []output.Column[journal.Attempt] {
 	type A = journal.Attempt
 	return []output.Column[A]{
-		{Name: "started", Header: "STARTED", Value: func(a A) string { return rfc3339(a.Started) }},
-		{Name: "status", Header: "STATUS", Value: func(a A) string { return string(a.Status) }},
+		{Name: "started", Header: "STARTED", Kind: output.KindTime, Value: func(a A) string { return rfc3339(a.Started) }},
+		{Name: "status", Header: "STATUS", Kind: output.KindStatus, Value: func(a A) string { return string(a.Status) }},
 		{Name: "order", Header: "ORDER", Value: func(a A) string { return a.OrderID }},
 		{Name: "batch", Header: "BATCH", Value: batchCell},
 		{Name: "email", Header: "EMAIL", Value: func(a A) string { return a.Email }},
 		{Name: "products", Header: "PRODUCTS", Value: func(a A) string { return strings.Join(a.Products, ",") }},
 		{Name: "error", Header: "ERROR", Value: func(a A) string { return clip(a.Error, 80) }},
 		{Name: "attempt", Header: "ATTEMPT", Wide: true, Value: func(a A) string { return a.ID }},
-		{Name: "order_status", Header: "ORDER STATUS", Wide: true, Value: func(a A) string { return a.OrderStatus }},
+		{Name: "order_status", Header: "ORDER STATUS", Wide: true, Kind: output.KindStatus, Value: func(a A) string { return a.OrderStatus }},
 		{Name: "device", Header: "DEVICE", Wide: true, Value: func(a A) string { return a.DeviceID }},
 		{Name: "correlation", Header: "CORRELATION", Wide: true, Value: func(a A) string { return a.CorrelationID }},
 		{Name: "profile", Header: "PROFILE", Wide: true, Value: func(a A) string { return a.Profile }},

@@ -104,7 +104,7 @@ func ParseStatus(s string) (string, error) {
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	cols := Columns()
+	cols := listColumns()
 	p, err := factory.PrinterFor(o.Printer, cols)
 	if err != nil {
 		return err
@@ -122,6 +122,22 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	cmdutil.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "orders")
 	return nil
+}
+
+// listColumns are Columns marked for a table on a terminal: the status
+// column coloured, the time columns relative ("3 minutes ago"). They are
+// picked by name here, not in Columns, whose definitions order get shares.
+func listColumns() []output.Column[connect.Order] {
+	cols := Columns()
+	for i, c := range cols {
+		switch name := strings.ToLower(c.Name); {
+		case strings.Contains(name, "status"):
+			cols[i].Kind = output.KindStatus
+		case strings.Contains(name, "created"), strings.Contains(name, "date"):
+			cols[i].Kind = output.KindTime
+		}
+	}
+	return cols
 }
 
 // newestFirst reads every order (the API has no sort order and lists the

@@ -43,9 +43,9 @@ func NewCmdSIM(f *factory.Factory) *cobra.Command {
 // simColumns are the table columns of a SIM.
 var simColumns = []output.Column[connect.SIM]{
 	{Name: "iccid", Header: "ICCID", Value: func(s connect.SIM) string { return s.ICCID }},
-	{Name: "state", Header: "STATE", Value: func(s connect.SIM) string { return s.Status }},
+	{Name: "state", Header: "STATE", Kind: output.KindStatus, Value: func(s connect.SIM) string { return s.Status }},
 	{Name: "eid", Header: "EID", Value: func(s connect.SIM) string { return s.EID }},
-	{Name: "modified", Header: "LAST MODIFIED", Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
+	{Name: "modified", Header: "LAST MODIFIED", Kind: output.KindTime, Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
 	{Name: "matching-id", Header: "MATCHING ID", Wide: true, Value: func(s connect.SIM) string { return s.MatchingID }},
 }
 

@@ -129,7 +129,7 @@ var usageColumns = []output.Column[Usage]{
 	{Name: "percent", Header: "USED %", Value: func(u Usage) string {
 		return strconv.FormatFloat(u.PercentUsed, 'f', -1, 64) + "%"
 	}},
-	{Name: "expires", Header: "NEAREST EXPIRY", Value: func(u Usage) string {
+	{Name: "expires", Header: "NEAREST EXPIRY", Kind: output.KindTime, Value: func(u Usage) string {
 		if u.NearestExpiry == nil {
 			return ""
 		}

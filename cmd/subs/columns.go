@@ -20,10 +20,10 @@ func Columns(withICCID bool) []output.Column[connect.Subscription] {
 	}
 	cols = append(cols,
 		output.Column[connect.Subscription]{Name: "product", Header: "PRODUCT", Value: ProductName},
-		output.Column[connect.Subscription]{Name: "status", Header: "STATUS", Value: func(s connect.Subscription) string { return s.Status }},
+		output.Column[connect.Subscription]{Name: "status", Header: "STATUS", Kind: output.KindStatus, Value: func(s connect.Subscription) string { return s.Status }},
 		output.Column[connect.Subscription]{Name: "used", Header: "USED", Value: func(s connect.Subscription) string { return output.Bytes(s.SpentBalance) }},
 		output.Column[connect.Subscription]{Name: "left", Header: "LEFT", Value: func(s connect.Subscription) string { return output.Bytes(s.Remaining()) }},
-		output.Column[connect.Subscription]{Name: "expires", Header: "EXPIRES", Value: func(s connect.Subscription) string { return FormatTime(s.ExpirationDate) }},
+		output.Column[connect.Subscription]{Name: "expires", Header: "EXPIRES", Kind: output.KindTime, Value: func(s connect.Subscription) string { return FormatTime(s.ExpirationDate) }},
 	)
 	if !withICCID {
 		cols = append(cols, output.Column[connect.Subscription]{Name: "id", Header: "ID", Wide: true,
@@ -32,9 +32,9 @@ func Columns(withICCID bool) []output.Column[connect.Subscription] {
 	cols = append(cols,
 		output.Column[connect.Subscription]{Name: "total", Header: "TOTAL", Wide: true,
 			Value: func(s connect.Subscription) string { return output.Bytes(s.InitialBalance) }},
-		output.Column[connect.Subscription]{Name: "activated", Header: "ACTIVATED", Wide: true,
+		output.Column[connect.Subscription]{Name: "activated", Header: "ACTIVATED", Wide: true, Kind: output.KindTime,
 			Value: func(s connect.Subscription) string { return FormatTime(s.ActivationDate) }},
-		output.Column[connect.Subscription]{Name: "created", Header: "CREATED", Wide: true,
+		output.Column[connect.Subscription]{Name: "created", Header: "CREATED", Wide: true, Kind: output.KindTime,
 			Value: func(s connect.Subscription) string { return FormatTime(s.CreatedDate) }},
 		output.Column[connect.Subscription]{Name: "product-id", Header: "PRODUCT ID", Wide: true,
 			Value: func(s connect.Subscription) string {
