@@ -77,13 +77,7 @@ func (s *IOStreams) StartPager() error {
 	if s.pagerCmd == "" || s.pager != nil {
 		return nil
 	}
-	var cmd *exec.Cmd
-	if runtime.GOOS == "windows" {
-		args := strings.Fields(s.pagerCmd)
-		cmd = exec.Command(args[0], args[1:]...)
-	} else {
-		cmd = exec.Command("sh", "-c", s.pagerCmd)
-	}
+	cmd := pagerCommand(s.pagerCmd)
 	cmd.Env = os.Environ()
 	if _, ok := os.LookupEnv("LESS"); !ok {
 		cmd.Env = append(cmd.Env, "LESS=FRX")
@@ -103,6 +97,17 @@ func (s *IOStreams) StartPager() error {
 	s.pager = &pagerProcess{cmd: cmd, in: in, out: s.Out}
 	s.Out = &pagerWriter{w: in}
 	return nil
+}
+
+// pagerCommand runs a plain "less -R" itself, so that Ctrl-C, which the
+// pager handles, cannot end a shell between us and the pager and leave the
+// pager running; a command with shell syntax goes through sh.
+func pagerCommand(line string) *exec.Cmd {
+	if runtime.GOOS == "windows" || !strings.ContainsAny(line, "|&;<>()$`\\\"'*?[]#~=%{}") {
+		args := strings.Fields(line)
+		return exec.Command(args[0], args[1:]...)
+	}
+	return exec.Command("sh", "-c", line)
 }
 
 // StopPager ends the pager's input, waits for the pager to exit (the user

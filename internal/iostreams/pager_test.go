@@ -153,3 +153,21 @@ func TestPagerQuitEarly(t *testing.T) {
 	}
 	ios.StopPager()
 }
+
+func TestPagerCommand(t *testing.T) {
+	for line, want := range map[string][]string{
+		"less":              {"less"},
+		"less -R":           {"less", "-R"},
+		"/usr/bin/more -d ": {"/usr/bin/more", "-d"},
+		"less -R | cat":     {"sh", "-c", "less -R | cat"},
+		"LESS=x less":       {"sh", "-c", "LESS=x less"},
+		"less '-R'":         {"sh", "-c", "less '-R'"},
+	} {
+		c := pagerCommand(line)
+		got := append([]string{filepath.Base(c.Path)}, c.Args[1:]...)
+		want[0] = filepath.Base(want[0])
+		if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Errorf("pagerCommand(%q) runs %q, want %q", line, got, want)
+		}
+	}
+}
