@@ -77,12 +77,12 @@ func NewCmdAPI(f *factory.Factory, runF func(context.Context, *Options) error) *
 			"The answer prints as received, pretty-printed on a terminal; --jq filters it.\n" +
 			"A non-2xx answer prints its body too, and the exit code follows the status:\n" +
 			"3 for 401/403, 4 for 404, 5 for other 4xx, 6 for 5xx.",
-		Example: "  connectctl api /v1/products --jq '.[].name'\n" +
-			"  connectctl api /v1/sim --paginate --jq 'length'\n" +
-			"  connectctl api -i v1/products/SANDBOX-FAIL\n" +
-			"  connectctl api POST /v1/order --input order.json\n" +
-			"  connectctl api POST /v1/sim/8944478600001000018/preferences/notifications/USAGE_THRESHOLD \\\n" +
-			"    -f webhook_url=https://hooks.example.com/esim",
+		Example: cmdutil.Examples(
+			"List the product names", "connectctl api /v1/products --jq '.[].name'",
+			"Count every SIM, following every page", "connectctl api /v1/sim --paginate --jq 'length'",
+			"Show the status line and headers of an error answer", "connectctl api -i v1/products/SANDBOX-FAIL",
+			"Register a usage webhook, the field as a string", "connectctl api POST /v1/sim/8944478600001000018/preferences/notifications/USAGE_THRESHOLD \\\n    -f webhook_url=https://hooks.example.com/esim",
+		),
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args

@@ -69,8 +69,11 @@ func NewCmdLogin(f *factory.Factory, runF func(context.Context, *LoginOptions) e
 			"Without a keyring (a headless machine with no Secret Service) login stops;\n" +
 			"--insecure-storage writes the secret to a 0600 file instead, or give the\n" +
 			"credentials to every command with CONNECTCTL_CLIENT_ID/CONNECTCTL_CLIENT_SECRET.",
-		Example: "  connectctl auth login --profile preprod\n" +
-			"  printf '%s' \"$SECRET\" | connectctl auth login --profile preprod --client-id my-client --client-secret-stdin",
+		Example: cmdutil.Examples(
+			"Log in to a profile: asks for the client id and, hidden, the secret", "connectctl auth login --profile preprod",
+			"Log in from a CI job, the secret on stdin", "printf '%s' \"$SECRET\" | connectctl auth login --profile preprod --client-id my-client --client-secret-stdin",
+			"On a host without a keyring, keep the secret in a 0600 file", "connectctl auth login --profile preprod --insecure-storage",
+		),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("client-secret") {
@@ -265,7 +268,11 @@ func readHidden(in io.Reader) (string, error) {
 // NewCmdLogout returns `connectctl auth logout`.
 func NewCmdLogout(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "logout",
+		Use: "logout",
+		Example: cmdutil.Examples(
+			"Forget the current profile's secret and cached tokens", "connectctl auth logout",
+			"Log out of another profile", "connectctl auth logout --profile preprod",
+		),
 		Short: "Remove the profile's stored secret and cached token",
 		Long: "Remove the profile's client secret from the OS keyring (and from the\n" +
 			"--insecure-storage file) and delete its cached access tokens. The client id\n" +
@@ -378,7 +385,11 @@ func statusColumns(now time.Time) []output.Column[Status] {
 // NewCmdStatus returns `connectctl auth status`.
 func NewCmdStatus(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "status",
+		Use: "status",
+		Example: cmdutil.Examples(
+			"Check that the current profile's credentials work", "connectctl auth status",
+			"Check a profile from a script (exit 3 when its credentials fail)", "connectctl auth status --profile preprod -o json",
+		),
 		Short: "Show the profile's credentials, where they come from and whether they work",
 		Long: "Show the profile, base URL, client id and where its secret comes from\n" +
 			"(environment, keyring, file), fetch a token to prove the credentials work now,\n" +
@@ -458,7 +469,11 @@ func freshToken(ctx context.Context, f *factory.Factory, tokenURL, clientID, sec
 // NewCmdToken returns `connectctl auth token`.
 func NewCmdToken(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "token",
+		Use: "token",
+		Example: cmdutil.Examples(
+			"Call the API with curl", "curl -H \"Authorization: Bearer $(connectctl auth token)\" http://127.0.0.1:7787/v1/products",
+			"Print a token of another profile", "connectctl auth token --profile preprod",
+		),
 		Short: "Print a valid access token of the profile",
 		Long: "Print a valid access token for the profile to stdout, for curl and the like:\n\n" +
 			"  curl -H \"Authorization: Bearer $(connectctl auth token)\" ...\n\n" +

@@ -89,9 +89,9 @@ func checkBulkFlags(cmd *cobra.Command, b *BulkOptions) error {
 func ResultColumns() []output.Column[bulk.Result] {
 	return []output.Column[bulk.Result]{
 		{Name: "row", Width: 4, Value: func(r bulk.Result) string { return fmt.Sprint(r.Row) }},
-		{Name: "result", Width: 9, Value: func(r bulk.Result) string { return string(r.Result) }},
+		{Name: "result", Kind: output.KindStatus, Width: 9, Value: func(r bulk.Result) string { return string(r.Result) }},
 		{Name: "order_id", Aliases: []string{"order"}, Width: 36, Value: func(r bulk.Result) string { return r.OrderID }},
-		{Name: "status", Width: 10, Value: func(r bulk.Result) string { return r.Status }},
+		{Name: "status", Kind: output.KindStatus, Width: 10, Value: func(r bulk.Result) string { return r.Status }},
 		{Name: "iccid", Width: 19, Value: func(r bulk.Result) string { return r.ICCID }},
 		{Name: "activation_code", Width: 38, Value: func(r bulk.Result) string { return r.ActivationCode }},
 		{Name: "error", Value: func(r bulk.Result) string { return r.Error }},

@@ -75,8 +75,11 @@ func newCmdHistory(_ *factory.Factory, opts *HistoryOptions, runF func(context.C
 			"--since and --until match when the attempt started and take an RFC 3339\n" +
 			"time (2024-10-17T09:30:00Z), a date (2024-10-17, midnight local time) or a\n" +
 			"duration back from now (15m, 48h, 7d, 2w).",
-		Example: "  connectctl order history --status unknown\n" +
-			"  connectctl order history --since 24h -o json",
+		Example: cmdutil.Examples(
+			"List the attempts whose outcome is unknown", "connectctl order history --status unknown",
+			"Show the last day's attempts as JSON", "connectctl order history --since 24h -o json",
+			"List every attempt that failed", "connectctl order history --status failed --all",
+		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
@@ -122,15 +125,15 @@ func parseAttemptStatus(s string) (journal.Status, error) {
 func HistoryColumns() []output.Column[journal.Attempt] {
 	type A = journal.Attempt
 	return []output.Column[A]{
-		{Name: "started", Value: func(a A) string { return rfc3339(a.Started) }},
-		{Name: "status", Value: func(a A) string { return string(a.Status) }},
+		{Name: "started", Kind: output.KindTime, Value: func(a A) string { return rfc3339(a.Started) }},
+		{Name: "status", Kind: output.KindStatus, Value: func(a A) string { return string(a.Status) }},
 		{Name: "order_id", Aliases: []string{"order"}, Value: func(a A) string { return a.OrderID }},
 		{Name: "batch", Value: batchCell},
 		{Name: "email", Value: func(a A) string { return a.Email }},
 		{Name: "products", Value: func(a A) string { return strings.Join(a.Products, ",") }},
 		{Name: "error", Value: func(a A) string { return clip(a.Error, 80) }},
 		{Name: "attempt", Wide: true, Value: func(a A) string { return a.ID }},
-		{Name: "order_status", Wide: true, Value: func(a A) string { return a.OrderStatus }},
+		{Name: "order_status", Kind: output.KindStatus, Wide: true, Value: func(a A) string { return a.OrderStatus }},
 		{Name: "device_id", Aliases: []string{"device"}, Wide: true, Value: func(a A) string { return a.DeviceID }},
 		{Name: "correlation_id", Aliases: []string{"correlation"}, Wide: true, Value: func(a A) string { return a.CorrelationID }},
 		{Name: "profile", Wide: true, Value: func(a A) string { return a.Profile }},

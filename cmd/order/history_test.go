@@ -153,9 +153,10 @@ func TestHistoryFormats(t *testing.T) {
 			wantOut: "STARTED\tSTATUS\tORDER_ID\tBATCH\tEMAIL\tPRODUCTS\tERROR\n" +
 				base.Add(-3*time.Hour).Format(time.RFC3339) + "\tfailed\t-\torders.csv:3\tbo@example.com\tp1\tproduct not found\n"},
 		{name: "terminal table", path: path, tty: true,
-			want: []string{"STARTED", "ORDER_ID", "BATCH", a1Started, "accepted", "o1", "p1,p2", "orders.csv:3",
-				"nightly:7", "timeout after 30s"},
-			wantNot: []string{"ATTEMPT", "RESOLUTION", "/home/ops", "corr-1"}},
+			// On a terminal times read relative and statuses in colour.
+			want: []string{"STARTED", "ORDER_ID", "BATCH", "5 hours ago", "\x1b[33maccepted\x1b[0m", "\x1b[31mfailed\x1b[0m",
+				"o1", "p1,p2", "orders.csv:3", "nightly:7", "timeout after 30s"},
+			wantNot: []string{"ATTEMPT", "RESOLUTION", "/home/ops", "corr-1", a1Started}},
 		{name: "wide columns", path: path, oo: output.Options{Columns: []string{"attempt", "order_status", "device", "correlation", "profile", "target", "resolution"}},
 			args: []string{"--status", "accepted"},
 			wantOut: "ATTEMPT\tORDER_STATUS\tDEVICE_ID\tCORRELATION_ID\tPROFILE\tTARGET\tRESOLUTION\n" +

@@ -52,9 +52,11 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 			"--since and --until (aliases --after and --before) take an RFC 3339 time\n" +
 			"(2024-10-17T09:30:00Z, fractions of a second kept), a date (2024-10-17,\n" +
 			"midnight local time) or a duration back from now (15m, 48h, 7d, 2w).",
-		Example: "  connectctl order list --status failed --since 24h\n" +
-			"  connectctl order list --since 2026-12-01 --until 2026-12-05\n" +
-			"  connectctl order list --all -o ndjson",
+		Example: cmdutil.Examples(
+			"List the orders that failed in the last day", "connectctl order list --status failed --since 24h",
+			"List the orders of a date range", "connectctl order list --since 2026-12-01 --until 2026-12-05",
+			"Export every order as JSON lines", "connectctl order list --all -o ndjson",
+		),
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -102,7 +104,7 @@ func ParseStatus(s string) (string, error) {
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	cols := Columns()
+	cols := listColumns()
 	p, err := factory.PrinterFor(o.Printer, cols)
 	if err != nil {
 		return err
@@ -120,6 +122,22 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	cmdutil.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "orders")
 	return nil
+}
+
+// listColumns are Columns marked for a table on a terminal: the status
+// column coloured, the time columns relative ("3 minutes ago"). They are
+// picked by name here, not in Columns, whose definitions order get shares.
+func listColumns() []output.Column[connect.Order] {
+	cols := Columns()
+	for i, c := range cols {
+		switch name := strings.ToLower(c.Name); {
+		case strings.Contains(name, "status"):
+			cols[i].Kind = output.KindStatus
+		case strings.Contains(name, "created"), strings.Contains(name, "date"):
+			cols[i].Kind = output.KindTime
+		}
+	}
+	return cols
 }
 
 // newestFirst reads every order (the API has no sort order and lists the

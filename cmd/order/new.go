@@ -99,10 +99,11 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 			"resumes waiting; --force orders every row again. The journal knows a file by\n" +
 			"its absolute path; --batch NAME names it instead (for CI jobs whose checkout\n" +
 			"path changes).",
-		Example: "  connectctl order new --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= \\\n" +
-			"    --email ana@example.com --country PT --device-type ios --wait\n" +
-			"  id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)\n" +
-			"  connectctl order new --from-file attendees.csv --country PT --wait -o csv > results.csv",
+		Example: cmdutil.Examples(
+			"Order an eSIM for an iPhone and wait for its QR code", "connectctl order new --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= \\\n    --email ana@example.com --country PT --device-type ios --wait",
+			"Keep the order id in a script", "id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)",
+			"Order one eSIM per row of a CSV file, results as CSV", "connectctl order new --from-file attendees.csv --country PT --wait -o csv > results.csv",
+		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0

@@ -336,7 +336,7 @@ func TestShowJSONPutsQROnStderr(t *testing.T) {
 		t.Errorf("lpa_url %v", lpa)
 	}
 	e := errOut.String()
-	for _, want := range []string{"iPhone install link: https://esimsetup.apple.com/", "▀", "\nLPA:1$rsp.truphone.com$HQ-M7XJ0-H77CGX\n"} {
+	for _, want := range []string{"IOS_INSTALL_URL: https://esimsetup.apple.com/", "▀", "\nLPA:1$rsp.truphone.com$HQ-M7XJ0-H77CGX\n"} {
 		if !strings.Contains(e, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, e)
 		}

@@ -40,8 +40,11 @@ func NewCmdTopUp(f *factory.Factory, runF func(context.Context, *TopUpOptions) e
 			"is no QR code. A SIM holds at most 15 active plans.\n\n" +
 			"A wrong ICCID check digit is refused before anything is sent; add\n" +
 			"--ignore-checksum if the ICCID is right nonetheless.",
-		Example: "  connectctl order topup 8944478600000205337 --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= --wait",
-		Args:    cmdutil.ExactArgs("ICCID"),
+		Example: cmdutil.Examples(
+			"Add a plan to an eSIM and wait until it is on", "connectctl order topup 8944478600000205337 --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= --wait",
+			"Add two plans in one order", "connectctl order topup 8944478600000205337 --product \"$PLAN_A\" --product \"$PLAN_B\"",
+		),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0
 			var err error

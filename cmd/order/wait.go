@@ -163,8 +163,11 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		Long: "Show an order. Once it is COMPLETED the activation code is shown as text, as\n" +
 			"the iPhone install link and, on a terminal or with --qr, as a QR code. With\n" +
 			"-o json the order prints as JSON and --qr draws the QR code on stderr.",
-		Example: "  connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --qr-png esim.png\n" +
-			"  connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --jq .output.iccid",
+		Example: cmdutil.Examples(
+			"Show an order and, once it is COMPLETED, its QR code", "connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44",
+			"Save the QR code as a PNG to send to the customer", "connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --qr-png esim.png",
+			"Print only the ICCID", "connectctl order get 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --jq .output.iccid",
+		),
 		Args: cmdutil.ExactArgs("ORDER_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
@@ -201,7 +204,12 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
 	opts := &GetOptions{IO: f.IOStreams, Client: f.Client, Printer: f.Printer}
 	cmd := &cobra.Command{
-		Use:   "wait ORDER_ID",
+		Use: "wait ORDER_ID",
+		Example: cmdutil.Examples(
+			"Follow an order until it is COMPLETED or FAILED", "connectctl order wait 8e2bfcc7-b524-492f-a89e-4a2255dafe44",
+			"Give up after two minutes (exit 8)", "connectctl order wait 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --wait-timeout 2m",
+			"Wait from a script and keep the ICCID", "iccid=$(connectctl order wait 8e2bfcc7-b524-492f-a89e-4a2255dafe44 --jq .output.iccid)",
+		),
 		Short: "Wait for an order to finish and show its activation code",
 		Long: "Follow an order until it is COMPLETED (exit 0) or FAILED (exit 7); still\n" +
 			"pending after --wait-timeout exits 8. Safe to run again at any time.",

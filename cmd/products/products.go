@@ -55,8 +55,11 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 			"default every list price comes back and the table shows EUR); --country keeps\n" +
 			"the products whose footprint covers that country. Shows the first 30 products\n" +
 			"unless --limit or --all says otherwise.",
-		Example: "  connectctl products list --country PT --currency EUR\n" +
-			"  connectctl products list --all -o json",
+		Example: cmdutil.Examples(
+			"List the products that work in Portugal, priced in euros", "connectctl products list --country PT --currency EUR",
+			"Export the whole catalogue as JSON", "connectctl products list --all -o json",
+			"Print every product id, one a line", "connectctl products list --all --columns id --no-headers",
+		),
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -188,8 +191,11 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		Long: "Show one product. Product ids are opaque and may hold '/', '+' and '=':\n" +
 			"quote them in the shell and pass them as listed. An id that starts with\n" +
 			"'-' goes after --: connectctl products get -- '-abc='.",
-		Example: "  connectctl products get 'qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=' --currency USD",
-		Args:    cmdutil.ExactArgs("PRODUCT_ID"),
+		Example: cmdutil.Examples(
+			"Show a product with its price in US dollars", "connectctl products get 'qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=' --currency USD",
+			"Print its data allowance as JSON", "connectctl products get 'qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=' --jq .data",
+		),
+		Args: cmdutil.ExactArgs("PRODUCT_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.ID, err = checkOpaqueID("product id", args[0], "a product id from `connectctl products list`"); err != nil {

@@ -133,7 +133,11 @@ func entry(f *factory.Factory, file *config.File, name, active string) Entry {
 
 func newCmdList(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "list",
+		Use: "list",
+		Example: cmdutil.Examples(
+			"List the profiles; * marks the current one", "connectctl profile list",
+			"Print the profile names only", "connectctl profile list --columns name --no-headers",
+		),
 		Aliases: []string{"ls"},
 		Short:   "List profiles; * marks the one commands use, SECRET says where its secret comes from",
 		Args:    cobra.NoArgs,
@@ -159,7 +163,11 @@ func newCmdList(f *factory.Factory) *cobra.Command {
 
 func newCmdShow(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show [NAME]",
+		Use: "show [NAME]",
+		Example: cmdutil.Examples(
+			"Show the profile commands use now", "connectctl profile show",
+			"Show another profile as JSON", "connectctl profile show preprod -o json",
+		),
 		Short: "Show a profile (default: the one commands use) with its defaults",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -191,7 +199,11 @@ func newCmdShow(f *factory.Factory) *cobra.Command {
 
 func newCmdUse(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "use NAME",
+		Use: "use NAME",
+		Example: cmdutil.Examples(
+			"Use the preprod profile from now on", "connectctl profile use preprod",
+			"Go back to the built-in sandbox", "connectctl profile use sandbox",
+		),
 		Short: "Make NAME the profile commands use by default (current-profile)",
 		Args:  cmdutil.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -228,8 +240,10 @@ func newCmdAdd(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add NAME --base-url URL --token-url URL [--client-id ID]",
 		Short: "Add a profile to the config file",
-		Example: "  connectctl profile add staging --base-url https://connect.staging.example.com \\\n" +
-			"    --token-url https://sso.staging.example.com/token --client-id ops",
+		Example: cmdutil.Examples(
+			"Add a staging profile", "connectctl profile add staging --base-url https://connect.staging.example.com \\\n    --token-url https://sso.staging.example.com/token --client-id ops",
+			"Then store its secret in the keyring", "connectctl auth login --profile staging",
+		),
 		Args: cmdutil.ExactArgs("NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
@@ -279,7 +293,11 @@ func newCmdAdd(f *factory.Factory) *cobra.Command {
 
 func newCmdRemove(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "remove NAME",
+		Use: "remove NAME",
+		Example: cmdutil.Examples(
+			"Remove a profile with its stored secret and tokens", "connectctl profile remove staging",
+			"Reset the built-in sandbox profile", "connectctl profile remove sandbox",
+		),
 		Aliases: []string{"rm"},
 		Short:   "Remove a profile, its stored secret and cached tokens (a built-in one is reset)",
 		Args:    cmdutil.ExactArgs("NAME"),
@@ -337,9 +355,11 @@ func newCmdSet(f *factory.Factory) *cobra.Command {
 			"file. Keys: " + strings.Join(config.ProfileKeys, ", ") + ".\n" +
 			"An empty VALUE removes the key (a built-in profile falls back to its built-in\n" +
 			"value). Secrets are refused: they go to the keyring with `connectctl auth login`.",
-		Example: "  connectctl profile set defaults.country PT\n" +
-			"  connectctl profile set defaults.device-type ios\n" +
-			"  connectctl --profile preprod profile set client-id my-client",
+		Example: cmdutil.Examples(
+			"Order for Portugal unless --country says otherwise", "connectctl profile set defaults.country PT",
+			"Order for iPhones unless --device-type says otherwise", "connectctl profile set defaults.device-type ios",
+			"Set the client id of another profile", "connectctl --profile preprod profile set client-id my-client",
+		),
 		Args: cmdutil.ExactArgs("KEY", "VALUE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, value := strings.ToLower(args[0]), strings.TrimSpace(args[1])

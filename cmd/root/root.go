@@ -90,6 +90,9 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	// Cobra adds `completion` when it runs; added now, it gets the same
 	// unknown-subcommand rule as every other group.
 	cmd.InitDefaultCompletionCmd()
+	completionExamples(cmd)
+	cmd.AddCommand(newHelpFlagsTopic(cmd))
+	cmd.SetUsageFunc(usage)
 	usageErrorsForArgs(cmd)
 	if err := completion.Register(f, cmd); err != nil {
 		panic(err) // a command or flag renamed without its completion

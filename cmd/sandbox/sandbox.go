@@ -48,8 +48,11 @@ func NewCmdServe(f *factory.Factory, runF func(context.Context, *ServeOptions) e
 			"SIMs, subscriptions, webhooks, rate limits and both error models.\n\n" +
 			"The first line on stdout is the base URL it listens on; logs go to stderr.\n" +
 			"The built-in client is sandbox/sandbox. See docs/sandbox.md.",
-		Example: "  connectctl sandbox serve\n" +
-			"  connectctl sandbox serve --addr 127.0.0.1:0 --state /tmp/sandbox.json --order-delay 0",
+		Example: cmdutil.Examples(
+			"Serve the simulator at http://127.0.0.1:7787 (the sandbox profile's URL)", "connectctl sandbox serve",
+			"Serve on a free port, keep state in a file, complete orders at once", "connectctl sandbox serve --addr 127.0.0.1:0 --state /tmp/sandbox.json --order-delay 0",
+			"Rehearse failures: 10 % of requests meet a 5xx or a dropped connection", "connectctl sandbox serve --fail-rate 0.1 --latency 200ms",
+		),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(); err != nil {

@@ -42,8 +42,11 @@ func NewCmdMove(f *factory.Factory, runF func(context.Context, *ChangeOptions) e
 			"A wrong ICCID Luhn digit or EID check digits are refused before anything is\n" +
 			"sent, unless --ignore-checksum. The API documents moving for eSIMs on Apple\n" +
 			"devices only; connectctl says so on stderr before it sends the request.",
-		Example: "  connectctl sim move 8944478600000205337 --eid 89049032004008882600019002594762",
-		Args:    cmdutil.ExactArgs("ICCID"),
+		Example: cmdutil.Examples(
+			"Bind a Released profile to a new iPhone's EID", "connectctl sim move 8944478600000205337 --eid 89049032004008882600019002594762",
+			"Then hand its activation code over", "connectctl sim qr 8944478600000205337",
+		),
+		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := f.Printer()
 			if err != nil {
@@ -104,8 +107,10 @@ func NewCmdDelete(f *factory.Factory, runF func(context.Context, *ChangeOptions)
 			"used (else exit 5). It cannot be undone, so the command asks first; without a\n" +
 			"terminal to ask on it refuses (exit 2) unless given --yes. A wrong ICCID Luhn\n" +
 			"digit is refused unless --ignore-checksum.",
-		Example: "  connectctl sim delete 8944478600000205337\n" +
-			"  connectctl sim delete 8944478600000205337 --yes   # in a script",
+		Example: cmdutil.Examples(
+			"Cancel a never-installed SIM and its plans (asks first)", "connectctl sim delete 8944478600000205337",
+			"Cancel it from a script, with no question", "connectctl sim delete 8944478600000205337 --yes",
+		),
 		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := f.Printer(); err != nil {

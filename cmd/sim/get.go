@@ -64,7 +64,12 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		runF = runGet
 	}
 	cmd := &cobra.Command{
-		Use:   "get ICCID [--qr] [--qr-png FILE]",
+		Use: "get ICCID [--qr] [--qr-png FILE]",
+		Example: cmdutil.Examples(
+			"Show a SIM and, on a terminal, its QR code", "connectctl sim get 8944478600000205337",
+			"Show it without the QR code", "connectctl sim get 8944478600000205337 --qr=false",
+			"Print the profile state (Released, Downloaded, Installed, Unavailable)", "connectctl sim get 8944478600000205337 --jq .status",
+		),
 		Short: "Show a SIM profile: state, EID, activation code",
 		Long: "Show a SIM profile: its state (Released, Downloaded, Installed,\n" +
 			"Unavailable), EID, and its activation code as text, as the iPhone install\n" +
@@ -128,7 +133,12 @@ func NewCmdQR(f *factory.Factory, runF func(context.Context, *GetOptions) error)
 		runF = runQR
 	}
 	cmd := &cobra.Command{
-		Use:   "qr ICCID [--png FILE]",
+		Use: "qr ICCID [--png FILE]",
+		Example: cmdutil.Examples(
+			"Show a SIM's QR code for the phone's camera", "connectctl sim qr 8944478600000205337",
+			"Save it as a PNG", "connectctl sim qr 8944478600000205337 --png esim.png",
+			"Print only the iOS install link", "connectctl sim qr 8944478600000205337 --jq .ios_install_url",
+		),
 		Short: "Show a SIM's activation code as a QR code, text and iPhone link",
 		Long: "Show a SIM profile's activation code for handing over: as a QR code that a\n" +
 			"phone's camera reads, as text (LPA:1$...) to type in, and as the link that\n" +

@@ -43,9 +43,9 @@ func NewCmdSIM(f *factory.Factory) *cobra.Command {
 // simColumns are the table columns of a SIM.
 var simColumns = []output.Column[connect.SIM]{
 	{Name: "iccid", Value: func(s connect.SIM) string { return s.ICCID }},
-	{Name: "status", Aliases: []string{"state"}, Value: func(s connect.SIM) string { return s.Status }},
+	{Name: "status", Aliases: []string{"state"}, Kind: output.KindStatus, Value: func(s connect.SIM) string { return s.Status }},
 	{Name: "eid", Value: func(s connect.SIM) string { return s.EID }},
-	{Name: "last_modified", Aliases: []string{"modified"}, Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
+	{Name: "last_modified", Aliases: []string{"modified"}, Kind: output.KindTime, Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
 	{Name: "matchingId", Aliases: []string{"matching-id"}, Wide: true, Value: func(s connect.SIM) string { return s.MatchingID }},
 }
 
@@ -80,9 +80,11 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 			"and costs only the list's pages. Shows the first 30 SIMs unless --limit or\n" +
 			"--all says otherwise; --all on thousands of SIMs is paced to stay within the\n" +
 			"API's rate limit.",
-		Example: "  connectctl sim list\n" +
-			"  connectctl sim list --all --columns iccid --no-headers   # fast: no detail requests\n" +
-			"  connectctl sim list --all -o ndjson --jq 'select(.status == \"Released\") | .iccid'",
+		Example: cmdutil.Examples(
+			"List the first 30 SIMs", "connectctl sim list",
+			"Print every ICCID, fast: no detail requests", "connectctl sim list --all --columns iccid --no-headers",
+			"List the ICCIDs of the profiles not yet installed", "connectctl sim list --all -o ndjson --jq 'select(.status == \"Released\") | .iccid'",
+		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error

@@ -24,7 +24,12 @@ func NewCmdSubs(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 	}
 	cols := subs.Columns(false)
 	return factory.SetColumns(&cobra.Command{
-		Use:   "subs ICCID",
+		Use: "subs ICCID",
+		Example: cmdutil.Examples(
+			"List every plan a SIM ever had", "connectctl sim subs 8944478600000205337",
+			"Show more columns", "connectctl sim subs 8944478600000205337 --columns product,status,used,left,total,expires,id",
+			"Print the ids of its ACTIVE plans", "connectctl sim subs 8944478600000205337 --jq '.[] | select(.status == \"ACTIVE\") | .id'",
+		),
 		Short: "List every subscription ever on a SIM",
 		Long: "List every subscription ever on a SIM, oldest first: product, status\n" +
 			"(ACTIVE, PENDING, DEPLETED, EXPIRED), data used and left, expiry. Tables show\n" +
@@ -124,7 +129,7 @@ var usageColumns = []output.Column[Usage]{
 	{Name: "percent_used", Aliases: []string{"percent"}, Value: func(u Usage) string {
 		return strconv.FormatFloat(u.PercentUsed, 'f', -1, 64) + "%"
 	}},
-	{Name: "nearest_expiry", Aliases: []string{"expires"}, Value: func(u Usage) string {
+	{Name: "nearest_expiry", Aliases: []string{"expires"}, Kind: output.KindTime, Value: func(u Usage) string {
 		if u.NearestExpiry == nil {
 			return ""
 		}
@@ -150,8 +155,11 @@ func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) err
 			"shows byte counts:\n" +
 			"  {\"iccid\", \"subscriptions\", \"initial_bytes\", \"spent_bytes\", \"left_bytes\",\n" +
 			"   \"percent_used\", \"nearest_expiry\", \"counted\"}",
-		Example: "  connectctl sim usage 8944478600000205337\n" +
-			"  connectctl sim usage 8944478600000205337 --jq .left_bytes",
+		Example: cmdutil.Examples(
+			"Show a SIM's data balance", "connectctl sim usage 8944478600000205337",
+			"Print the bytes left", "connectctl sim usage 8944478600000205337 --jq .left_bytes",
+			"Print the ICCID when more than 80 % is used", "connectctl sim usage 8944478600000205337 --jq 'select(.percent_used > 80) | .iccid'",
+		),
 		Args: cmdutil.ExactArgs("ICCID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := prepare(f, opts, usageColumns, args[0]); err != nil {

@@ -20,10 +20,10 @@ func Columns(withICCID bool) []output.Column[connect.Subscription] {
 	}
 	cols = append(cols,
 		output.Column[connect.Subscription]{Name: "product", Value: ProductName},
-		output.Column[connect.Subscription]{Name: "status", Value: func(s connect.Subscription) string { return s.Status }},
+		output.Column[connect.Subscription]{Name: "status", Kind: output.KindStatus, Value: func(s connect.Subscription) string { return s.Status }},
 		output.Column[connect.Subscription]{Name: "spentBalance", Aliases: []string{"used"}, Value: func(s connect.Subscription) string { return output.Bytes(s.SpentBalance) }},
 		output.Column[connect.Subscription]{Name: "left", Derived: true, Value: func(s connect.Subscription) string { return output.Bytes(s.Remaining()) }},
-		output.Column[connect.Subscription]{Name: "expirationDate", Aliases: []string{"expires"}, Value: func(s connect.Subscription) string { return FormatTime(s.ExpirationDate) }},
+		output.Column[connect.Subscription]{Name: "expirationDate", Aliases: []string{"expires"}, Kind: output.KindTime, Value: func(s connect.Subscription) string { return FormatTime(s.ExpirationDate) }},
 	)
 	if !withICCID {
 		cols = append(cols, output.Column[connect.Subscription]{Name: "id", Wide: true,
@@ -32,9 +32,9 @@ func Columns(withICCID bool) []output.Column[connect.Subscription] {
 	cols = append(cols,
 		output.Column[connect.Subscription]{Name: "initialBalance", Aliases: []string{"total"}, Wide: true,
 			Value: func(s connect.Subscription) string { return output.Bytes(s.InitialBalance) }},
-		output.Column[connect.Subscription]{Name: "activationDate", Aliases: []string{"activated"}, Wide: true,
+		output.Column[connect.Subscription]{Name: "activationDate", Aliases: []string{"activated"}, Kind: output.KindTime, Wide: true,
 			Value: func(s connect.Subscription) string { return FormatTime(s.ActivationDate) }},
-		output.Column[connect.Subscription]{Name: "createdDate", Aliases: []string{"created"}, Wide: true,
+		output.Column[connect.Subscription]{Name: "createdDate", Aliases: []string{"created"}, Kind: output.KindTime, Wide: true,
 			Value: func(s connect.Subscription) string { return FormatTime(s.CreatedDate) }},
 		output.Column[connect.Subscription]{Name: "product_id", Aliases: []string{"product-id"}, Derived: true, Wide: true,
 			Value: func(s connect.Subscription) string {

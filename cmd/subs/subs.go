@@ -63,9 +63,11 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 			"from now (48h, 7d).\n" +
 			"Shows the first 30 unless --limit or --all says otherwise; tables show sizes\n" +
 			"for people (1.2 GB), -o json byte counts.",
-		Example: "  connectctl subs list --iccid 8944478600000205337\n" +
-			"  connectctl subs list --email ana@example.com --since 2025-01-01 --all -o ndjson\n" +
-			"  connectctl subs list --since 7d",
+		Example: cmdutil.Examples(
+			"List the subscriptions of one SIM", "connectctl subs list --iccid 8944478600000205337",
+			"Export a customer's subscriptions since a date as JSON lines", "connectctl subs list --email ana@example.com --since 2025-01-01 --all -o ndjson",
+			"List the subscriptions created in the last week", "connectctl subs list --since 7d",
+		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -169,16 +171,17 @@ const dashIDNote = "An id that starts with '-' goes after --, as in:\n" +
 // newGetLike builds a command on one subscription (subs get, subs
 // activate): its SUBSCRIPTION_ID argument and printer are checked before
 // runF, or else run, is called.
-func newGetLike(f *factory.Factory, use, short, long string, runF, run func(context.Context, *GetOptions) error) *cobra.Command {
+func newGetLike(f *factory.Factory, use, short, long, example string, runF, run func(context.Context, *GetOptions) error) *cobra.Command {
 	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
 	if runF == nil {
 		runF = run
 	}
 	return factory.SetColumns(&cobra.Command{
-		Use:   use,
-		Short: short,
-		Long:  long + "\n\n" + dashIDNote,
-		Args:  cmdutil.ExactArgs("SUBSCRIPTION_ID"),
+		Use:     use,
+		Short:   short,
+		Long:    long + "\n\n" + dashIDNote,
+		Example: example,
+		Args:    cmdutil.ExactArgs("SUBSCRIPTION_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opts.Printer, err = factory.PrinterFor(f.Printer, Columns(true)); err != nil {
@@ -197,7 +200,12 @@ func newGetLike(f *factory.Factory, use, short, long string, runF, run func(cont
 func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
 	return newGetLike(f, "get SUBSCRIPTION_ID", "Show a subscription: product, status, balance, dates",
 		"Show a subscription. Tables show sizes for people (1.2 GB); -o json shows\n"+
-			"initialBalance and spentBalance as byte counts.", runF, runGet)
+			"initialBalance and spentBalance as byte counts.",
+		cmdutil.Examples(
+			"Show a subscription: product, status, balance, dates", "connectctl subs get Zk3pQ9vX2mL8nR4tY6wB1cD5eF7gH0jK_aS-uV3oI2E=",
+			"Print the bytes it has left", "connectctl subs get Zk3pQ9vX2mL8nR4tY6wB1cD5eF7gH0jK_aS-uV3oI2E= --jq '.initialBalance - .spentBalance'",
+			"Show one whose id starts with '-'", "connectctl subs get -- -92myr-Ect_IiGaEp2HFsEvKk9uSBs9HjGauvaVu9e8=",
+		), runF, runGet)
 }
 
 func runGet(ctx context.Context, o *GetOptions) error {
@@ -217,7 +225,11 @@ func NewCmdActivate(f *factory.Factory, runF func(context.Context, *GetOptions) 
 	return newGetLike(f, "activate SUBSCRIPTION_ID", "Activate a future-dated (PENDING) subscription now",
 		"Activate a PENDING subscription now instead of at its activation date; its\n"+
 			"validity period starts now. Only a PENDING subscription can be activated:\n"+
-			"any other is refused by the API (exit 5). Prints the activated subscription.", runF, runActivate)
+			"any other is refused by the API (exit 5). Prints the activated subscription.",
+		cmdutil.Examples(
+			"Start a PENDING plan now", "connectctl subs activate Zk3pQ9vX2mL8nR4tY6wB1cD5eF7gH0jK_aS-uV3oI2E=",
+			"Activate one whose id starts with '-'", "connectctl subs activate -- -92myr-Ect_IiGaEp2HFsEvKk9uSBs9HjGauvaVu9e8=",
+		), runF, runActivate)
 }
 
 func runActivate(ctx context.Context, o *GetOptions) error {

@@ -6,13 +6,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 )
 
 // NewCmdVersion returns `connectctl version`.
 func NewCmdVersion(f *factory.Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
+		Use: "version",
+		Example: cmdutil.Examples(
+			"Show the version, commit, build date and Go version", "connectctl version",
+			"Print the version number only", "connectctl --version",
+		),
 		Short: "Show the version, commit, build date and Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

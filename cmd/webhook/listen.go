@@ -45,9 +45,11 @@ func NewCmdListen(f *factory.Factory, runF func(context.Context, *ListenOptions)
 			"a notification. Logs go to stderr.\n\n" +
 			"--forward-to relays each event (POST, JSON) to a URL in the background and logs\n" +
 			"the relay's status.",
-		Example: "  connectctl webhook listen\n" +
-			"  connectctl webhook listen --addr 127.0.0.1:0 --forward-to https://hooks.example.com/esim\n" +
-			"  connectctl webhook listen | jq -r 'select(.type == \"SUBSCRIPTION_END\") | .iccid'",
+		Example: cmdutil.Examples(
+			"Receive notifications on this machine and print them", "connectctl webhook listen",
+			"Listen on a free port and relay each event to your service", "connectctl webhook listen --addr 127.0.0.1:0 --forward-to https://hooks.example.com/esim",
+			"Print the ICCID of every plan that ends", "connectctl webhook listen | jq -r 'select(.type == \"SUBSCRIPTION_END\") | .iccid'",
+		),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(); err != nil {

@@ -93,8 +93,10 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 		Short: "Show the webhooks registered for a SIM",
 		Long: "Show the webhooks registered for a SIM: TYPE and URL. With -o json the answer is\n" +
 			"the SIM's notification preferences, {\"notifications\": [{\"type\", \"webhook_url\"}]}.",
-		Example: "  connectctl webhook list 8944478600001000018\n" +
-			"  connectctl webhook list 8944478600001000018 -o json",
+		Example: cmdutil.Examples(
+			"Show the webhooks of a SIM", "connectctl webhook list 8944478600001000018",
+			"Print them as the API's notification preferences", "connectctl webhook list 8944478600001000018 -o json",
+		),
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			iccid, err := iccidArg(opts.IO, args, "list ICCID", false, false)
@@ -166,8 +168,11 @@ func NewCmdRegister(f *factory.Factory, runF func(context.Context, *RegisterOpti
 		Long: "Register the URL the API POSTs a notification type to for a SIM, replacing any\n" +
 			"URL registered for that type. The URL must be https (http only to this machine).\n" +
 			"The API signs nothing: protect the receiver, e.g. with a secret path token.",
-		Example: "  connectctl webhook register 8944478600001000018 --type usage --url https://hooks.example.com/esim/s3cr3t",
-		Args:    cobra.ArbitraryArgs,
+		Example: cmdutil.Examples(
+			"Send a SIM's 80 % usage alerts to your receiver", "connectctl webhook register 8944478600001000018 --type usage --url https://hooks.example.com/esim/s3cr3t",
+			"Send its end-of-plan notices there too", "connectctl webhook register 8944478600001000018 --type end --url https://hooks.example.com/esim/s3cr3t",
+		),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			iccid, err := iccidArg(opts.IO, args, "register ICCID --type usage|end --url URL", true, opts.IgnoreChecksum)
 			if err != nil {
@@ -238,8 +243,11 @@ func NewCmdUnregister(f *factory.Factory, runF func(context.Context, *Unregister
 		Short: "Remove the webhook of one notification type from a SIM",
 		Long: "Remove the webhook of one notification type from a SIM. Removing a type that has\n" +
 			"no webhook is not an error.",
-		Example: "  connectctl webhook unregister 8944478600001000018 --type end",
-		Args:    cobra.ArbitraryArgs,
+		Example: cmdutil.Examples(
+			"Stop a SIM's end-of-plan notices", "connectctl webhook unregister 8944478600001000018 --type end",
+			"Stop its usage alerts", "connectctl webhook unregister 8944478600001000018 --type usage",
+		),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			iccid, err := iccidArg(opts.IO, args, "unregister ICCID --type usage|end", true, opts.IgnoreChecksum)
 			if err != nil {

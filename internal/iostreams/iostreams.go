@@ -24,11 +24,14 @@ type IOStreams struct {
 	stdoutTTY bool
 	stderrTTY bool
 	noColor   bool
+
+	pagerCmd string        // "" for none; see pagerFromEnv
+	pager    *pagerProcess // while a pager runs
+	height   int           // stdout's height when set by a test
 }
 
 // System returns streams bound to the process's stdin, stdout and stderr.
 func System() *IOStreams {
-	_, noColor := os.LookupEnv("NO_COLOR")
 	return &IOStreams{
 		In:        os.Stdin,
 		Out:       os.Stdout,
@@ -36,7 +39,8 @@ func System() *IOStreams {
 		stdinTTY:  isTerminal(os.Stdin),
 		stdoutTTY: isTerminal(os.Stdout),
 		stderrTTY: isTerminal(os.Stderr),
-		noColor:   noColor || os.Getenv("TERM") == "dumb",
+		noColor:   noColorFromEnv(os.Getenv),
+		pagerCmd:  pagerFromEnv(os.LookupEnv),
 	}
 }
 
@@ -44,6 +48,12 @@ func System() *IOStreams {
 func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// noColorFromEnv reports whether the environment turns colour off: NO_COLOR
+// set to anything but nothing (no-color.org), or TERM=dumb.
+func noColorFromEnv(getenv func(string) string) bool {
+	return getenv("NO_COLOR") != "" || getenv("TERM") == "dumb"
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
@@ -68,6 +69,7 @@ type Printer struct {
 	tmpl      *template.Template
 	columns   []string
 	noHeaders bool
+	clock     func() time.Time // relative times on a terminal; nil: time.Now
 }
 
 // New checks the output options — format, jq expression, template — before
@@ -143,6 +145,9 @@ type Column[T any] struct {
 	// a terminal, where widths are fixed before the first row; 0 means the
 	// header's width. Longer values are not cut: they push the line.
 	Width int
+	// Kind marks a status or a time column, which a table on a terminal
+	// shows for a person (humanize.go); the zero value is plain text.
+	Kind ColumnKind
 }
 
 // CheckColumns refuses --columns names a command does not have, naming the
@@ -415,7 +420,7 @@ func List[T any](p *Printer, seq iter.Seq2[T, error], cols []Column[T], limit in
 	case p.io.IsStdoutTTY():
 		sel := selected(p, cols, false)
 		var rows [][]string
-		err := items(func(it T) bool { rows = append(rows, row(sel, it)); return true })
+		err := items(func(it T) bool { rows = append(rows, ttyRow(p, sel, it)); return true })
 		if len(rows) == 0 {
 			if err == nil {
 				fmt.Fprintln(p.io.ErrOut, "No results.")
@@ -764,6 +769,13 @@ func (p *Printer) writeAligned(header []string, rows [][]string) error {
 	}
 	// tablewriter pads the last column; trailing blanks only get in the way.
 	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+	// A table longer than the terminal goes through the pager, if one is set.
+	if p.io.ShouldPage(len(lines)) {
+		if err := p.io.StartPager(); err != nil {
+			fmt.Fprintln(p.io.ErrOut, "warning:", err)
+		}
+		defer p.io.StopPager()
+	}
 	w := bufio.NewWriter(p.io.Out)
 	for _, l := range lines {
 		_, _ = w.WriteString(strings.TrimRight(l, " "))
@@ -1184,7 +1196,7 @@ func (s *Stream[T]) render(buf *bytes.Buffer, item T) error {
 		if first && !s.p.noHeaders {
 			s.header(buf)
 		}
-		s.alignedLine(buf, row(s.cols, item))
+		s.alignedLine(buf, ttyRow(s.p, s.cols, item))
 	}
 	return nil
 }
@@ -1223,7 +1235,7 @@ func (s *Stream[T]) alignedLine(buf *bytes.Buffer, cells []string) {
 		c = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
 		line.WriteString(c)
 		if i < len(cells)-1 {
-			line.WriteString(strings.Repeat(" ", max(0, s.widths[i]-displayWidth(c))+3))
+			line.WriteString(strings.Repeat(" ", max(0, s.widths[i]-visibleWidth(c))+3))
 		}
 	}
 	buf.WriteString(strings.TrimRight(line.String(), " "))
