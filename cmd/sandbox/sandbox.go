@@ -22,9 +22,13 @@ import (
 func NewCmdSandbox(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
-		Short: "Run a local simulator of the Connect API",
+		Short: "Run a local simulator of the Connect API, and drive it: usage, faults, SIMs, stats",
 	}
 	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdUsage(f, nil))
+	cmd.AddCommand(NewCmdFault(f))
+	cmd.AddCommand(NewCmdSIMs(f, nil))
+	cmd.AddCommand(NewCmdStats(f, nil))
 	return cmd
 }
 
