@@ -26,6 +26,9 @@ func NewCmdAlias(f *factory.Factory, isCommand func(string) bool) *cobra.Command
 			"`aliases:`. `connectctl NAME ARGS...` runs the alias's command line with ARGS\n" +
 			"appended; global flags may come before NAME. A built-in command always wins:\n" +
 			"an alias cannot be called like one.",
+		Example: "  connectctl alias set ou 'order new --device-type ios --wait'\n" +
+			"  connectctl alias list\n" +
+			"  connectctl alias delete ou",
 	}
 	cmdutil.GroupArgs(cmd)
 	cmd.AddCommand(newCmdSet(f, isCommand))

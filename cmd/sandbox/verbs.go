@@ -249,6 +249,9 @@ func NewCmdFault(f *factory.Factory) *cobra.Command {
 		Use:     "fault <command>",
 		Aliases: []string{"faults"},
 		Short:   "Queue deterministic faults: error statuses, bare 429s, dropped connections, delays",
+		Example: "  connectctl sandbox fault add --method POST --path /v1/order --status 503 --after\n" +
+			"  connectctl sandbox fault list\n" +
+			"  connectctl sandbox fault clear",
 	}
 	cmdutil.GroupArgs(cmd)
 	cmd.AddCommand(NewCmdFaultAdd(f, nil))
