@@ -28,7 +28,12 @@ func Main() int {
 	defer stop()
 
 	rootCmd := root.NewCmdRoot(f)
-	err := rootCmd.ExecuteContext(ctx)
+	// Aliases (`connectctl alias set`) are expanded before Cobra parses.
+	args, err := root.ExpandAliases(rootCmd, os.Args[1:], f.Env)
+	if err == nil {
+		rootCmd.SetArgs(args)
+		err = rootCmd.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}

@@ -88,7 +88,7 @@ func (c *Completer) Register(root *cobra.Command) error {
 	// webhook register|unregister --type: cmd/webhook completes it.
 
 	args(FirstArg(c.ICCIDs), "sim get", "sim qr", "sim subs", "sim usage", "sim move", "sim delete",
-		"order topup", "webhook list", "webhook register", "webhook unregister")
+		"order topup", "webhook list", "webhook register", "webhook unregister", "sandbox usage")
 	args(FirstArg(c.Orders), "order get", "order wait")
 	args(FirstArg(c.Products), "products get")
 	args(FirstArg(c.Profiles), "profile show", "profile use", "profile remove")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	aliasCmd "github.com/connectctl/connectctl/cmd/alias"
 	apiCmd "github.com/connectctl/connectctl/cmd/api"
 	authCmd "github.com/connectctl/connectctl/cmd/auth"
 	"github.com/connectctl/connectctl/cmd/cmdutil"
@@ -87,6 +88,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(apiCmd.NewCmdAPI(f, nil))
 	cmd.AddCommand(authCmd.NewCmdAuth(f))
 	cmd.AddCommand(profileCmd.NewCmdProfile(f))
+	cmd.AddCommand(aliasCmd.NewCmdAlias(f, func(w string) bool { return IsCommand(cmd, w) }))
 	// Cobra adds `completion` when it runs; added now, it gets the same
 	// unknown-subcommand rule as every other group.
 	cmd.InitDefaultCompletionCmd()

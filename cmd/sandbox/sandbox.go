@@ -22,9 +22,17 @@ import (
 func NewCmdSandbox(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
-		Short: "Run a local simulator of the Connect API",
+		Short: "Run a local simulator of the Connect API, and drive it: usage, faults, SIMs, stats",
+		Example: "  connectctl sandbox serve &\n" +
+			"  connectctl sandbox usage 8944478600001000018 --percent 85\n" +
+			"  connectctl sandbox fault add --path /v1/products --status 503\n" +
+			"  connectctl sandbox stats",
 	}
 	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdUsage(f, nil))
+	cmd.AddCommand(NewCmdFault(f))
+	cmd.AddCommand(NewCmdSIMs(f, nil))
+	cmd.AddCommand(NewCmdStats(f, nil))
 	return cmd
 }
 

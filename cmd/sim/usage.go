@@ -120,16 +120,18 @@ func SumUsage(iccid string, list []connect.Subscription) Usage {
 	return u
 }
 
+// usageColumns; the widths keep the rows of many SIMs aligned on a
+// terminal, where a stream fixes them before the first row.
 var usageColumns = []output.Column[Usage]{
-	{Name: "iccid", Value: func(u Usage) string { return u.ICCID }},
+	{Name: "iccid", Width: 20, Value: func(u Usage) string { return u.ICCID }},
 	{Name: "subscriptions", Value: func(u Usage) string { return strconv.Itoa(u.Subscriptions) }},
-	{Name: "initial_bytes", Aliases: []string{"total"}, Value: func(u Usage) string { return output.Bytes(u.InitialBytes) }},
-	{Name: "spent_bytes", Aliases: []string{"used"}, Value: func(u Usage) string { return output.Bytes(u.SpentBytes) }},
-	{Name: "left_bytes", Aliases: []string{"left"}, Value: func(u Usage) string { return output.Bytes(u.LeftBytes) }},
+	{Name: "initial_bytes", Width: 9, Aliases: []string{"total"}, Value: func(u Usage) string { return output.Bytes(u.InitialBytes) }},
+	{Name: "spent_bytes", Width: 9, Aliases: []string{"used"}, Value: func(u Usage) string { return output.Bytes(u.SpentBytes) }},
+	{Name: "left_bytes", Width: 9, Aliases: []string{"left"}, Value: func(u Usage) string { return output.Bytes(u.LeftBytes) }},
 	{Name: "percent_used", Aliases: []string{"percent"}, Value: func(u Usage) string {
 		return strconv.FormatFloat(u.PercentUsed, 'f', -1, 64) + "%"
 	}},
-	{Name: "nearest_expiry", Aliases: []string{"expires"}, Kind: output.KindTime, Value: func(u Usage) string {
+	{Name: "nearest_expiry", Width: 20, Aliases: []string{"expires"}, Kind: output.KindTime, Value: func(u Usage) string {
 		if u.NearestExpiry == nil {
 			return ""
 		}
@@ -138,15 +140,21 @@ var usageColumns = []output.Column[Usage]{
 	{Name: "counted", Value: func(u Usage) string { return u.Counted }},
 }
 
-// NewCmdUsage returns `connectctl sim usage ICCID`; runF replaces the run function in tests.
-func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Client: f.Client}
+// NewCmdUsage returns `connectctl sim usage ICCID` (or --all, or
+// --iccid-file); runF replaces the run function in tests.
+func NewCmdUsage(f *factory.Factory, runF func(context.Context, *UsageOptions) error) *cobra.Command {
+	opts := &UsageOptions{GetOptions: GetOptions{IO: f.IOStreams, Client: f.Client}, Now: time.Now}
 	if runF == nil {
-		runF = runUsage
+		runF = func(ctx context.Context, o *UsageOptions) error {
+			if o.many() {
+				return runUsageMany(ctx, o)
+			}
+			return runUsage(ctx, &o.GetOptions)
+		}
 	}
-	return factory.SetColumns(&cobra.Command{
-		Use:   "usage ICCID",
-		Short: "Show a SIM's balance: total, used, left, % used, nearest expiry",
+	cmd := &cobra.Command{
+		Use:   "usage (ICCID | --all | --iccid-file FILE) [--over PERCENT] [--expiring DURATION]",
+		Short: "Show SIMs' balance: total, used, left, % used, nearest expiry",
 		Long: "Show a SIM's balance, summed over its ACTIVE subscriptions (PENDING ones have\n" +
 			"not started, DEPLETED and EXPIRED ones are over): data in total, used and\n" +
 			"left, the share used, and the nearest expiry. With no ACTIVE plan, the\n" +
@@ -154,20 +162,59 @@ func NewCmdUsage(f *factory.Factory, runF func(context.Context, *GetOptions) err
 			"(1.2 GB, binary units as the API's plans: 1 GB = 1073741824 bytes); -o json\n" +
 			"shows byte counts:\n" +
 			"  {\"iccid\", \"subscriptions\", \"initial_bytes\", \"spent_bytes\", \"left_bytes\",\n" +
-			"   \"percent_used\", \"nearest_expiry\", \"counted\"}",
+			"   \"percent_used\", \"nearest_expiry\", \"counted\"}\n\n" +
+			"Many SIMs at once: --all (every SIM of the account) or --iccid-file FILE (one\n" +
+			"ICCID a line, the first field of a line; blank lines, # comments and an\n" +
+			"\"iccid\" header are skipped; - reads stdin; every ICCID is checked before\n" +
+			"anything is sent). Their subscriptions are fetched --concurrency at a time\n" +
+			"(one request a SIM, plus the SIM list's pages with --all), paced to the\n" +
+			"API's rate limit, and one row a SIM streams out as each answer arrives, in\n" +
+			"that order: a table (tab-separated in a pipe), a JSON array with -o json,\n" +
+			"one object a line with -o ndjson. --over and --expiring keep only the SIMs\n" +
+			"more than PERCENT used, or whose nearest expiry is within DURATION; given\n" +
+			"both, a SIM must meet both. A SIM that cannot be read is reported on stderr and the others\n" +
+			"still shown; the exit code is then that of the first failure.",
 		Example: cmdutil.Examples(
 			"Show a SIM's data balance", "connectctl sim usage 8944478600000205337",
-			"Print the bytes left", "connectctl sim usage 8944478600000205337 --jq .left_bytes",
-			"Print the ICCID when more than 80 % is used", "connectctl sim usage 8944478600000205337 --jq 'select(.percent_used > 80) | .iccid'",
+			"Every SIM more than 80 % used", "connectctl sim usage --all --over 80",
+			"The ICCIDs of SIMs whose plan ends within a week", "connectctl sim usage --all --expiring 7d -o ndjson --jq .iccid",
+			"The SIMs listed in a file, as JSON", "connectctl sim usage --iccid-file sims.txt -o json",
 		),
-		Args: cmdutil.ExactArgs("ICCID"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.All || opts.ICCIDFile != "" {
+				return cmdutil.NoArgs(cmd, args)
+			}
+			return cmdutil.ExactArgs("ICCID")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := prepare(f, opts, usageColumns, args[0]); err != nil {
+			if err := opts.validate(cmd); err != nil {
 				return err
+			}
+			if !opts.many() {
+				if err := prepare(f, &opts.GetOptions, usageColumns, args[0]); err != nil {
+					return err
+				}
+				return runF(cmd.Context(), opts)
+			}
+			var err error
+			if opts.Printer, err = factory.PrinterFor(f.Printer, usageColumns); err != nil {
+				return err
+			}
+			if opts.ICCIDFile != "" {
+				if opts.iccids, err = readICCIDFile(opts.IO, opts.ICCIDFile); err != nil {
+					return err
+				}
 			}
 			return runF(cmd.Context(), opts)
 		},
-	}, usageColumns)
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.All, "all", false, "Every SIM of the account")
+	fl.StringVar(&opts.ICCIDFile, "iccid-file", "", "The SIMs listed in FILE, one ICCID a line (- for stdin)")
+	fl.Float64Var(&opts.Over, "over", 0, "With many SIMs: only those more than PERCENT used")
+	fl.StringVar(&opts.Expiring, "expiring", "", "With many SIMs: only those whose nearest expiry is within DURATION (48h, 7d, 2w)")
+	fl.IntVar(&opts.Concurrency, "concurrency", defaultUsageConcurrency, "With many SIMs: subscription requests in flight at once (paced to the API's quota)")
+	return factory.SetColumns(cmd, usageColumns)
 }
 
 func runUsage(ctx context.Context, o *GetOptions) error {

@@ -113,6 +113,9 @@ func Load(path string) (*File, error) {
 			return nil, fmt.Errorf("config %s: profiles: want a mapping of profile names", path)
 		}
 	}
+	if n := lookupPath(f.root(), []string{"aliases"}); n != nil && n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config %s: aliases: want a mapping of alias names to command lines", path)
+	}
 	for _, name := range f.fileNames() {
 		for _, k := range secretKeys {
 			if f.v.IsSet("profiles." + name + "." + k) {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -54,12 +56,22 @@ func (s *Server) adminUsage(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		ICCID string `json:"iccid"`
 		Bytes int64  `json:"bytes"`
+		// Percent: that share of the combined data of the SIM's ACTIVE
+		// subscriptions, instead of bytes.
+		Percent float64 `json:"percent"`
 	}
 	if !decodeAdmin(w, r, &body) {
 		return
 	}
-	if body.Bytes <= 0 {
-		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "bytes must be a positive number of bytes")
+	switch {
+	case body.Bytes != 0 && body.Percent != 0:
+		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "give bytes or percent, not both")
+		return
+	case body.Percent != 0 && (body.Percent < 0 || body.Percent > 100):
+		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "percent must be above 0 and at most 100")
+		return
+	case body.Percent == 0 && body.Bytes <= 0:
+		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "bytes must be a positive number of bytes (or give percent)")
 		return
 	}
 	now := s.begin()
@@ -68,6 +80,15 @@ func (s *Server) adminUsage(w http.ResponseWriter, r *http.Request) {
 		s.end()
 		writeV1(w, http.StatusNotFound, "NOT_FOUND", "no SIM with ICCID "+body.ICCID)
 		return
+	}
+	if body.Percent != 0 {
+		var total int64
+		for _, sb := range sm.subs {
+			if sb.status(now) == subActive {
+				total += sb.Initial
+			}
+		}
+		body.Bytes = int64(math.Ceil(float64(total) * body.Percent / 100))
 	}
 	left := body.Bytes
 	var touched []map[string]any
@@ -125,7 +146,7 @@ func (s *Server) adminUsage(w http.ResponseWriter, r *http.Request) {
 		touched = []map[string]any{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"iccid": sm.ICCID, "consumed": body.Bytes - left, "unconsumed": left,
+		"iccid": sm.ICCID, "requested": body.Bytes, "consumed": body.Bytes - left, "unconsumed": left,
 		"subscriptions": touched, "notifications": results,
 	})
 }
@@ -200,6 +221,9 @@ func (s *Server) adminSIMStatus(w http.ResponseWriter, r *http.Request) {
 
 const maxBulkSIMs = 100000
 
+// maxFaultDelay bounds a queued fault's delay.
+const maxFaultDelay = 10 * time.Minute
+
 func (s *Server) adminBulkSIMs(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		ClientID string `json:"client_id"`
@@ -237,14 +261,28 @@ func (s *Server) adminAddFaults(w http.ResponseWriter, r *http.Request) {
 	if f.Count == 0 {
 		f.Count = 1
 	}
-	if f.Status == 0 && !f.Drop {
+	if f.Delay != "" {
+		d, err := time.ParseDuration(f.Delay)
+		if err != nil || d <= 0 || d > maxFaultDelay {
+			writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", fmt.Sprintf("delay %q: want a Go duration from 1ms to %v, such as 3s", f.Delay, maxFaultDelay))
+			return
+		}
+		f.delay, f.Delay = d, d.String()
+	}
+	if f.Status == 0 && !f.Drop && f.delay == 0 {
 		f.Status = http.StatusInternalServerError
 	}
 	switch {
 	case f.Count < 0:
 		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "count must be positive")
 		return
-	case !f.Drop && (f.Status < 400 || f.Status > 599):
+	case f.Drop && f.Status != 0:
+		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "drop answers nothing: give drop or status, not both")
+		return
+	case f.Bare && f.Status != http.StatusTooManyRequests:
+		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", "bare applies to status 429 only")
+		return
+	case !f.Drop && f.Status != 0 && (f.Status < 400 || f.Status > 599):
 		writeV1(w, http.StatusBadRequest, "INVALID_REQUEST_PARAMS", fmt.Sprintf("status %d: want a 4xx or 5xx status", f.Status))
 		return
 	case strings.HasPrefix(f.Path, "/_sandbox"):

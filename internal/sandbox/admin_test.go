@@ -382,3 +382,40 @@ func TestLogging(t *testing.T) {
 		}
 	}
 }
+
+// A queued delay holds the answer back: alone the real answer comes late,
+// with a status the fault comes late; bad combinations are refused.
+func TestFaultDelay(t *testing.T) {
+	e := newEnv(t, nil)
+	queue := func(f map[string]any) { e.mustStatus(e.admin("POST", "/_sandbox/faults", f), 201) }
+	queue(map[string]any{"path": "/v1/products", "delay": "150ms"})
+	start := time.Now()
+	e.mustStatus(e.get("/v1/products"), 200)
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("delayed answer came after %v", d)
+	}
+	queue(map[string]any{"path": "/v1/products", "delay": "100ms", "status": 503})
+	start = time.Now()
+	e.mustStatus(e.get("/v1/products"), 503)
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Fatalf("delayed fault came after %v", d)
+	}
+	if l := e.admin("GET", "/_sandbox/faults", nil); !strings.Contains(string(l.body), `"faults":[]`) {
+		t.Fatalf("faults left: %s", l.body)
+	}
+	for _, bad := range []map[string]any{
+		{"path": "/v1", "delay": "soon"},
+		{"path": "/v1", "delay": "-1s"},
+		{"path": "/v1", "delay": "11m"},
+		{"path": "/v1", "drop": true, "status": 500},
+		{"path": "/v1", "bare": true, "status": 500},
+	} {
+		if r := e.admin("POST", "/_sandbox/faults", bad); r.status != 400 {
+			t.Errorf("%v: %d %s, want 400", bad, r.status, r.body)
+		}
+	}
+	queue(map[string]any{"path": "/v1/sim", "delay": "1s", "count": 2})
+	if l := e.admin("GET", "/_sandbox/faults", nil); !strings.Contains(string(l.body), `"delay":"1s"`) {
+		t.Fatalf("list: %s", l.body)
+	}
+}

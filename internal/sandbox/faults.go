@@ -19,6 +19,25 @@ type fault struct {
 	// Bare: a 429 with neither Retry-After nor rate-limit headers, as some
 	// gateways answer; a client must still stop waiting.
 	Bare bool `json:"bare,omitempty"`
+	// Delay (a Go duration) holds the answer back, before the work (or
+	// before the fault, with after). A delay with neither status nor drop
+	// answers normally, late: a slow backend, for client timeouts.
+	Delay string `json:"delay,omitempty"`
+
+	delay time.Duration
+}
+
+// wait sleeps for the fault's delay, or until the request is cancelled.
+func (f *fault) wait(r *http.Request) {
+	if f.delay <= 0 {
+		return
+	}
+	t := time.NewTimer(f.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 func (f *fault) matches(r *http.Request) bool {
@@ -57,12 +76,18 @@ func (s *Server) withFaults(w http.ResponseWriter, r *http.Request, work func(ht
 	switch {
 	case f == nil:
 		work(w)
+	case f.Status == 0 && !f.Drop:
+		// A delay alone: the answer is the real one, late.
+		f.wait(r)
+		work(w)
 	case !f.After:
+		f.wait(r)
 		s.applyFault(w, r, f)
 	default:
 		// The work is done in full (authentication, rate limiting, the
 		// change of state); its answer is lost on the way back.
 		work(&discardWriter{})
+		f.wait(r)
 		s.applyFault(w, r, f)
 	}
 }

@@ -508,3 +508,27 @@ func TestSubscriptionIDsInPaths(t *testing.T) {
 		t.Fatalf("ids lack an alphabet: %v", subs)
 	}
 }
+
+// A usage given as a percent is that share of the SIM's ACTIVE plans' data.
+func TestUsagePercent(t *testing.T) {
+	e := newEnv(t, nil)
+	out := e.buy(e.tok, "pct@example.com", pPT.ID) // 500 MB
+	iccid := out["iccid"].(string)
+	r := e.admin("POST", "/_sandbox/usage", map[string]any{"iccid": iccid, "percent": 85})
+	e.mustStatus(r, 200)
+	m := r.obj(t)
+	want := float64((int64(500) << 20) * 85 / 100)
+	if m["requested"] != want || m["consumed"] != want || m["unconsumed"] != float64(0) {
+		t.Fatalf("85 %%: %s, want %v bytes consumed", r.body, want)
+	}
+	for _, bad := range []map[string]any{
+		{"iccid": iccid, "percent": 101},
+		{"iccid": iccid, "percent": -1},
+		{"iccid": iccid, "percent": 10, "bytes": 10},
+		{"iccid": iccid},
+	} {
+		if r := e.admin("POST", "/_sandbox/usage", bad); r.status != 400 || v1Type(t, r) != "INVALID_REQUEST_PARAMS" {
+			t.Errorf("%v: %d %s, want 400", bad, r.status, r.body)
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package sim
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/connectctl/connectctl/cmd/cmdutil"
+	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/output"
+)
+
+// defaultUsageConcurrency is how many SIMs' subscriptions `sim usage --all`
+// fetches at once; the client's pacer holds them under the quota.
+const defaultUsageConcurrency = 8
+
+// maxICCIDFile bounds --iccid-file.
+const maxICCIDFile = 64 << 20
+
+// UsageOptions are the inputs of `sim usage`: one SIM (GetOptions), or many.
+type UsageOptions struct {
+	GetOptions
+	All         bool
+	ICCIDFile   string
+	Over        float64
+	Expiring    string
+	Concurrency int
+	Now         func() time.Time
+
+	overSet bool
+	within  time.Duration // --expiring; 0 when not given
+	iccids  []string      // from --iccid-file
+}
+
+func (o *UsageOptions) many() bool { return o.All || o.ICCIDFile != "" }
+
+// validate checks the flags before anything is read or sent.
+func (o *UsageOptions) validate(cmd *cobra.Command) error {
+	fl := cmd.Flags()
+	o.overSet = fl.Changed("over")
+	switch {
+	case o.All && o.ICCIDFile != "":
+		return cmdutil.FlagErrorf("--all and --iccid-file do not go together: pick one")
+	case !o.many():
+		for _, name := range []string{"over", "expiring", "concurrency"} {
+			if fl.Changed(name) {
+				return cmdutil.FlagErrorf("--%s goes with --all or --iccid-file (many SIMs); for one SIM, see its percent_used and nearest_expiry", name)
+			}
+		}
+		return nil
+	case math.IsNaN(o.Over) || o.Over < 0 || o.Over >= 100:
+		return cmdutil.FlagErrorf("--over %v: want a share used from 0 to 99.9 (SIMs more than that %% used)", o.Over)
+	case o.Concurrency < 1 || o.Concurrency > 64:
+		return cmdutil.FlagErrorf("--concurrency %d: want 1 to 64", o.Concurrency)
+	}
+	if fl.Changed("expiring") {
+		d, err := ParseWithin(o.Expiring)
+		if err != nil {
+			return cmdutil.FlagErrorf("--expiring %q: %v", o.Expiring, err)
+		}
+		o.within = d
+	}
+	return nil
+}
+
+var withinRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) })
+
+// ParseWithin reads a positive duration ahead: a Go duration (36h, 90m) or
+// whole days and weeks (7d, 2w).
+func ParseWithin(s string) (time.Duration, error) {
+	in := strings.TrimSpace(s)
+	if m := withinRE().FindStringSubmatch(in); m != nil {
+		n, err := strconv.Atoi(m[1])
+		days := map[string]int{"d": 1, "w": 7}[m[2]]
+		if err != nil || n <= 0 || n > 100*365/days {
+			return 0, errors.New("want a positive duration of at most 100 years")
+		}
+		return time.Duration(n*days) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(in)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration such as 48h, 7d or 2w (units: s, m, h, d, w)")
+	}
+	return d, nil
+}
+
+// keep reports whether u passes the --over and --expiring filters.
+func (o *UsageOptions) keep(u Usage, now time.Time) bool {
+	if o.overSet && !(u.PercentUsed > o.Over) {
+		return false
+	}
+	if o.within > 0 && (u.NearestExpiry == nil || u.NearestExpiry.After(now.Add(o.within))) {
+		return false
+	}
+	return true
+}
+
+// readICCIDFile reads the ICCIDs of --iccid-file (or stdin for -): the first
+// field (blanks, commas or tabs end it) of each line; blank lines, #
+// comments and an "iccid" header skipped; duplicates dropped. Each is
+// checked as `sim usage ICCID` checks it, before anything is sent.
+func readICCIDFile(ios *iostreams.IOStreams, name string) ([]string, error) {
+	var r io.Reader = ios.In
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, cmdutil.FlagErrorf("--iccid-file: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	sc := bufio.NewScanner(io.LimitReader(r, maxICCIDFile))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	seen := map[string]bool{}
+	var out []string
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		field, _, _ := strings.Cut(strings.NewReplacer(",", " ", "\t", " ", ";", " ").Replace(line), " ")
+		field = strings.Trim(field, `"`)
+		if field == "" || strings.HasPrefix(field, "#") || (len(out) == 0 && strings.EqualFold(field, "iccid")) {
+			continue
+		}
+		iccid, err := cmdutil.ICCIDArg(ios.ErrOut, fmt.Sprintf("--iccid-file %s line %d", name, n), field, false, false)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[iccid] {
+			seen[iccid] = true
+			out = append(out, iccid)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, cmdutil.FlagErrorf("--iccid-file %s: %v", name, err)
+	}
+	if len(out) == 0 {
+		return nil, cmdutil.FlagErrorf("--iccid-file %s: no ICCIDs in it", name)
+	}
+	return out, nil
+}
+
+type usageResult struct {
+	iccid string
+	usage Usage
+	err   error
+}
+
+// runUsageMany fetches the subscriptions of many SIMs, o.Concurrency at a
+// time under the client's pacer, and streams one row a SIM as the answers
+// arrive.
+func runUsageMany(ctx context.Context, o *UsageOptions) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	iccids := make(chan string)
+	var listErr error // written before iccids closes
+	go func() {
+		defer close(iccids)
+		send := func(id string) bool {
+			select {
+			case iccids <- id:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if !o.All {
+			for _, id := range o.iccids {
+				if !send(id) {
+					return
+				}
+			}
+			return
+		}
+		for ref, err := range client.ListSIMs(ctx) {
+			if err != nil {
+				listErr = err
+				return
+			}
+			if !send(ref.ID) {
+				return
+			}
+		}
+	}()
+
+	results := make(chan usageResult)
+	var wg sync.WaitGroup
+	for range o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range iccids {
+				r := usageResult{iccid: id}
+				var list []connect.Subscription
+				if list, r.err = connect.Collect(client.ListSIMSubscriptions(ctx, id)); r.err == nil {
+					r.usage = SumUsage(id, list)
+				}
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	stream := output.NewStream(o.Printer, usageColumns)
+	var read, shown, failed int
+	var firstErr, writeErr error
+	for r := range results {
+		if writeErr != nil || ctx.Err() != nil {
+			continue // draining after a stop
+		}
+		if r.err != nil {
+			var ae *connect.APIError
+			if errors.As(r.err, &ae) && ae.Status == 404 {
+				fmt.Fprintf(o.IO.ErrOut, "warning: SIM %s: not found (deleted meanwhile, or not this account's); skipped\n", r.iccid)
+				continue
+			}
+			failed++
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			fmt.Fprintf(o.IO.ErrOut, "error: SIM %s: %v\n", r.iccid, r.err)
+			if cmdutil.ExitCodeFor(r.err) == cmdutil.ExitAuth {
+				cancel() // every other SIM would fail the same way
+			}
+			continue
+		}
+		read++
+		if !o.keep(r.usage, o.Now()) {
+			continue
+		}
+		shown++
+		if err := stream.Write(r.usage); err != nil {
+			writeErr = err
+			cancel()
+		}
+	}
+	if err := stream.Close(); err != nil && writeErr == nil {
+		writeErr = err
+	}
+	switch {
+	case writeErr != nil:
+		return writeErr
+	case listErr != nil:
+		return fmt.Errorf("sim usage --all: list SIMs: %w", listErr)
+	case firstErr != nil && cmdutil.ExitCodeFor(firstErr) == cmdutil.ExitAuth:
+		return fmt.Errorf("sim usage: %w", firstErr)
+	}
+	if o.overSet || o.within > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "%s shown of %s read.\n", output.Plural(shown, "SIM"), output.Plural(read, "SIM"))
+	}
+	if failed > 0 {
+		return fmt.Errorf("sim usage: %d of %d SIMs could not be read (see above); the first: %w", failed, failed+read, firstErr)
+	}
+	return nil
+}
