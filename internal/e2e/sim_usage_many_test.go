@@ -30,7 +30,7 @@ func TestSIMUsageMany(t *testing.T) {
 
 	t.Run("--all: one row a SIM, table and JSON", func(t *testing.T) {
 		rows := simTSV(simOK(t, env, "sim", "usage", "--all").Stdout)
-		if len(rows) != 9 || rows[0][0] != "ICCID" || rows[0][5] != "USED %" {
+		if len(rows) != 9 || rows[0][0] != "ICCID" || rows[0][5] != "PERCENT_USED" {
 			t.Fatalf("%q", rows)
 		}
 		var got []string
