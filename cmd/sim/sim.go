@@ -46,7 +46,7 @@ var simColumns = []output.Column[connect.SIM]{
 	{Name: "status", Aliases: []string{"state"}, Kind: output.KindStatus, Value: func(s connect.SIM) string { return s.Status }},
 	{Name: "eid", Value: func(s connect.SIM) string { return s.EID }},
 	{Name: "last_modified", Aliases: []string{"modified"}, Kind: output.KindTime, Value: func(s connect.SIM) string { return subs.FormatTime(s.LastModified) }},
-	{Name: "matchingId", Aliases: []string{"matching-id"}, Wide: true, Value: func(s connect.SIM) string { return s.MatchingID }},
+	{Name: "matching_id", Aliases: []string{"matching-id", "matchingId"}, Wide: true, Value: func(s connect.SIM) string { return s.MatchingID }},
 }
 
 // detailWorkers is how many SIM details sim list fetches at once: enough to

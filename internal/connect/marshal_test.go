@@ -21,7 +21,7 @@ func TestCanonicalJSONNormalisesLPA(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := `{"iccid":"8944478600000205337","matchingId":"5C-M1OIY-QHWKD1","status":"Released","lpa_url":"LPA:1$rsp.truphone.com$5C-M1OIY-QHWKD1"}`
+		want := `{"iccid":"8944478600000205337","matching_id":"5C-M1OIY-QHWKD1","status":"Released","lpa_url":"LPA:1$rsp.truphone.com$5C-M1OIY-QHWKD1"}`
 		if string(out) != want {
 			t.Errorf("%s\n got %s\nwant %s", raw, out, want)
 		}

@@ -619,7 +619,9 @@ func (s *SIMRef) UnmarshalJSON(b []byte) error {
 type SIM struct {
 	ICCID        string    `json:"iccid"`
 	EID          string    `json:"eid,omitempty"`
-	MatchingID   string    `json:"matchingId,omitempty"`
+	// The v1 document spells it matching_id on the SIM resource (and
+	// matchingId on an order's output): each resource keeps its spelling.
+	MatchingID   string    `json:"matching_id,omitempty"`
 	Status       string    `json:"status,omitempty"`  // Released, Downloaded, Installed, Unavailable
 	LPAURL       string    `json:"lpa_url,omitempty"` // as the API sent it; see NormalizedLPA
 	LastModified time.Time `json:"last_modified,omitzero"`

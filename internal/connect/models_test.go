@@ -28,7 +28,7 @@ func TestTolerantSIM(t *testing.T) {
 			out, _ := json.Marshal(s)
 			// Every spelling of the code comes out canonical (cli.md: JSON
 			// carries LPA codes normalised).
-			want := `{"iccid":"8944478600000205337","eid":"890","matchingId":"5C-IVCRP-QTQRML","status":"Installed","lpa_url":"LPA:1$rsp.truphone.com$5C-IVCRP-QTQRML","last_modified":"2024-05-01T10:00:00Z"}`
+			want := `{"iccid":"8944478600000205337","eid":"890","matching_id":"5C-IVCRP-QTQRML","status":"Installed","lpa_url":"LPA:1$rsp.truphone.com$5C-IVCRP-QTQRML","last_modified":"2024-05-01T10:00:00Z"}`
 			if string(out) != want {
 				t.Fatalf("canonical\n got %s\nwant %s", out, want)
 			}

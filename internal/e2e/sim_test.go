@@ -91,7 +91,7 @@ func simTSV(out string) [][]string {
 type simJSONSIM struct {
 	ICCID        string `json:"iccid"`
 	EID          string `json:"eid"`
-	MatchingID   string `json:"matchingId"`
+	MatchingID   string `json:"matching_id"`
 	Status       string `json:"status"`
 	LPAURL       string `json:"lpa_url"`
 	LastModified string `json:"last_modified"`
