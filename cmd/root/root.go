@@ -11,6 +11,7 @@ import (
 	authCmd "github.com/connectctl/connectctl/cmd/auth"
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/completion"
+	customerCmd "github.com/connectctl/connectctl/cmd/customer"
 	"github.com/connectctl/connectctl/cmd/factory"
 	orderCmd "github.com/connectctl/connectctl/cmd/order"
 	productsCmd "github.com/connectctl/connectctl/cmd/products"
@@ -84,6 +85,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(simCmd.NewCmdSIM(f))
 	cmd.AddCommand(subsCmd.NewCmdSubs(f))
 	cmd.AddCommand(productsCmd.NewCmdProducts(f))
+	cmd.AddCommand(customerCmd.NewCmdCustomer(f))
 	cmd.AddCommand(webhookCmd.NewCmdWebhook(f))
 	cmd.AddCommand(apiCmd.NewCmdAPI(f, nil))
 	cmd.AddCommand(authCmd.NewCmdAuth(f))

@@ -617,8 +617,8 @@ func (s *SIMRef) UnmarshalJSON(b []byte) error {
 
 // SIM is a SIM profile's details.
 type SIM struct {
-	ICCID        string    `json:"iccid"`
-	EID          string    `json:"eid,omitempty"`
+	ICCID string `json:"iccid"`
+	EID   string `json:"eid,omitempty"`
 	// The v1 document spells it matching_id on the SIM resource (and
 	// matchingId on an order's output): each resource keeps its spelling.
 	MatchingID   string    `json:"matching_id,omitempty"`
@@ -859,7 +859,9 @@ type Customer struct {
 	LastName           string    `json:"lastName,omitempty"`
 	CountryOfResidence string    `json:"countryOfResidence,omitempty"`
 	CreatedDate        time.Time `json:"createdDate,omitzero"`
-	UpdatedDate        time.Time `json:"updatedDate,omitzero"`
+	// UpdatedDate is sent as lastModifiedDate (the sandbox's and the API's
+	// answers); updatedDate and updated are read too.
+	UpdatedDate time.Time `json:"lastModifiedDate,omitzero"`
 }
 
 // UnmarshalJSON accepts camelCase and snake_case spellings.
@@ -877,6 +879,7 @@ func (c *Customer) UnmarshalJSON(b []byte) error {
 		CreatedDate         json.RawMessage `json:"createdDate"`
 		Created             json.RawMessage `json:"created"`
 		UpdatedDate         json.RawMessage `json:"updatedDate"`
+		LastModifiedDate    json.RawMessage `json:"lastModifiedDate"`
 		Updated             json.RawMessage `json:"updated"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -895,12 +898,15 @@ func (c *Customer) UnmarshalJSON(b []byte) error {
 	if out.CreatedDate, err = parseTime(created); err != nil {
 		return fieldErr("customer", "createdDate", err)
 	}
-	updated := w.UpdatedDate
+	updated := w.LastModifiedDate
+	if len(updated) == 0 {
+		updated = w.UpdatedDate
+	}
 	if len(updated) == 0 {
 		updated = w.Updated
 	}
 	if out.UpdatedDate, err = parseTime(updated); err != nil {
-		return fieldErr("customer", "updatedDate", err)
+		return fieldErr("customer", "lastModifiedDate", err)
 	}
 	*c = out
 	return nil

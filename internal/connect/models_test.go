@@ -3,6 +3,7 @@ package connect
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -165,5 +166,23 @@ func TestTolerantCustomer(t *testing.T) {
 	}
 	if c.FirstName != "A" || c.LastName != "B" || c.CountryOfResidence != "PT" || c.CreatedDate.IsZero() {
 		t.Fatalf("%+v", c)
+	}
+}
+
+// The customer's modification time arrives as lastModifiedDate (the
+// sandbox), updatedDate or updated; it prints as lastModifiedDate.
+func TestCustomerModifiedSpellings(t *testing.T) {
+	for _, key := range []string{"lastModifiedDate", "updatedDate", "updated"} {
+		var c Customer
+		if err := json.Unmarshal([]byte(`{"id":"c1","email":"a@example.com","`+key+`":"2026-12-05T10:00:00Z"}`), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.UpdatedDate.IsZero() {
+			t.Errorf("%s not read", key)
+		}
+		b, _ := json.Marshal(c)
+		if !strings.Contains(string(b), `"lastModifiedDate":"2026-12-05T10:00:00Z"`) {
+			t.Errorf("%s: marshals as %s", key, b)
+		}
 	}
 }
