@@ -23,6 +23,7 @@ type GlobalOptions struct {
 	Debug         bool
 	Timeout       time.Duration
 	CorrelationID string
+	APIEdition    string // --api-edition (env CONNECTCTL_API_EDITION)
 	NoColor       bool
 	ConfigFile    string // --config (env CONNECTCTL_CONFIG)
 	Yes           bool
@@ -89,7 +90,7 @@ func (f *Factory) defaultClient() (*connect.Client, error) {
 	c, err := connect.New(connect.Options{
 		BaseURL: s.Profile.BaseURL, HTTPClient: httpClient, TokenSource: tokens,
 		UserAgent: "connectctl/" + f.Build.Version, CorrelationID: f.Globals.CorrelationID,
-		Debug: f.debugWriter(), Retry: f.Retry,
+		Debug: f.debugWriter(), Retry: f.Retry, Edition: s.APIEdition,
 	})
 	if err != nil {
 		return nil, err

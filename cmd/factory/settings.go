@@ -138,7 +138,7 @@ func (f *Factory) Settings() (*config.Settings, error) {
 		return nil, err
 	}
 	src := f.flagSources["profile"]
-	s, err := config.Resolve(file, config.ResolveOptions{Profile: f.Globals.Profile, ProfileSource: src})
+	s, err := config.Resolve(file, config.ResolveOptions{Profile: f.Globals.Profile, ProfileSource: src, APIEdition: f.Globals.APIEdition})
 	if err != nil {
 		return nil, cmdutil.FlagErrorf("%v", err)
 	}

@@ -416,6 +416,10 @@ func checkValue(key, value string) (string, error) {
 		if key == "base-url" {
 			value = strings.TrimRight(value, "/")
 		}
+	case "api-edition":
+		if err := config.CheckEdition(value); err != nil {
+			return "", cmdutil.FlagErrorf("api-edition: %v", err)
+		}
 	case "client-id":
 		if strings.ContainsAny(value, " \t\r\n") {
 			return "", cmdutil.FlagErrorf("client-id %q: a client id has no white space", value)

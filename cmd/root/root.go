@@ -21,6 +21,7 @@ import (
 	subsCmd "github.com/connectctl/connectctl/cmd/subs"
 	versionCmd "github.com/connectctl/connectctl/cmd/version"
 	webhookCmd "github.com/connectctl/connectctl/cmd/webhook"
+	"github.com/connectctl/connectctl/internal/config"
 )
 
 // NewCmdRoot returns the connectctl command tree.
@@ -48,6 +49,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	pf.BoolVar(&g.Debug, "debug", false, "Log each HTTP exchange to stderr, secrets redacted (env CONNECTCTL_DEBUG)")
 	pf.DurationVar(&g.Timeout, "timeout", g.Timeout, "Per-request timeout")
 	pf.StringVar(&g.CorrelationID, "correlation-id", "", "Send this X-Correlation-ID instead of a new UUID per request")
+	pf.StringVar(&g.APIEdition, "api-edition", "", "API edition to speak: v1 (amounts in major units) or 2024 (integers of the smallest unit); default the profile's api-edition (env CONNECTCTL_API_EDITION)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
 	pf.BoolVarP(&g.Yes, "yes", "y", false, "Skip confirmations (needed for destructive commands without a terminal)")
 	pf.StringVarP(&g.Output.Format, "output", "o", "table", "Output format: table, json, yaml, ndjson or csv (env CONNECTCTL_OUTPUT)")
@@ -69,6 +71,11 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 		}
 		if g.NoColor {
 			f.IOStreams.SetNoColor(true)
+		}
+		if g.APIEdition != "" {
+			if err := config.CheckEdition(g.APIEdition); err != nil {
+				return cmdutil.FlagErrorf("--api-edition: %v", err)
+			}
 		}
 		if g.Timeout <= 0 {
 			return cmdutil.FlagErrorf("--timeout %v: want a positive duration such as 30s", g.Timeout)

@@ -79,6 +79,7 @@ func NewCmdServe(f *factory.Factory, runF func(context.Context, *ServeOptions) e
 	fl.DurationVar(&opts.Config.TokenTTL, "token-ttl", opts.Config.TokenTTL, "Access token lifetime")
 	fl.IntVar(&opts.Config.RateLimit, "rate-limit", opts.Config.RateLimit, "Requests a minute per client per endpoint (0: no limit)")
 	fl.DurationVar(&opts.Config.OrderDelay, "order-delay", opts.Config.OrderDelay, "Time from ACCEPTED to COMPLETED")
+	fl.StringVar(&opts.Config.Edition, "edition", sandbox.EditionV1, "API edition to serve: v1 (amounts in major units, 3.53) or 2024 (integers of the smallest unit, 353)")
 	fl.Float64Var(&opts.Config.FailRate, "fail-rate", 0, "Share (0..1) of API requests meeting a random 5xx or dropped connection, before or after the work: a failed order may still have been placed")
 	fl.DurationVar(&opts.Config.Latency, "latency", 0, "Delay added before every answer")
 	// Tests shorten the window so a 429 clears in seconds, not a minute.
@@ -100,6 +101,9 @@ func (o *ServeOptions) validate() error {
 	}
 	if o.Config.RateLimit < 0 {
 		return cmdutil.FlagErrorf("--rate-limit %d: want 0 (no limit) or more", o.Config.RateLimit)
+	}
+	if e := o.Config.Edition; e != sandbox.EditionV1 && e != sandbox.Edition2024 {
+		return cmdutil.FlagErrorf("--edition %q: want v1 or 2024", e)
 	}
 	if o.Config.OrderDelay < 0 || o.Config.Latency < 0 {
 		return cmdutil.FlagErrorf("--order-delay and --latency must not be negative")

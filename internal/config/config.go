@@ -72,6 +72,9 @@ type Profile struct {
 	// Secret is set only for profiles whose secret is public (the sandbox).
 	Secret   string
 	Defaults Defaults
+	// APIEdition is the API edition the profile speaks: v1 or 2024 (money in
+	// major units or in integers of the smallest unit).
+	APIEdition string
 	// BuiltIn: one of prod, preprod, sandbox (the file may override fields).
 	BuiltIn bool
 	// InFile: the config file has an entry for this profile.
@@ -79,12 +82,12 @@ type Profile struct {
 }
 
 var builtIn = map[string]Profile{
-	"prod": {Name: "prod", BaseURL: "https://services.truphone.com/connect-api", TokenURL: DefaultTokenURL, BuiltIn: true},
+	"prod": {Name: "prod", BaseURL: "https://services.truphone.com/connect-api", TokenURL: DefaultTokenURL, APIEdition: EditionV1, BuiltIn: true},
 	"preprod": {Name: "preprod", BaseURL: "https://services.truphone.com/connect-api-preprod",
-		TokenURL: DefaultTokenURL, BuiltIn: true},
+		TokenURL: DefaultTokenURL, APIEdition: EditionV1, BuiltIn: true},
 	"sandbox": {Name: "sandbox", BaseURL: "http://127.0.0.1:7787",
 		TokenURL: "http://127.0.0.1:7787/auth/realms/tru-staff/protocol/openid-connect/token",
-		ClientID: "sandbox", Secret: "sandbox", BuiltIn: true},
+		ClientID: "sandbox", Secret: "sandbox", APIEdition: EditionV1, BuiltIn: true},
 }
 
 // BuiltInNames lists the built-in profiles, sorted.
@@ -130,6 +133,23 @@ type Settings struct {
 	ConfigFile string
 	Defaults   Defaults
 	Warnings   []string
+	// APIEdition is the edition spoken: --api-edition or
+	// CONNECTCTL_API_EDITION, else the profile's api-edition, else v1.
+	APIEdition string
+}
+
+// The API editions (see Profile.APIEdition).
+const (
+	EditionV1   = "v1"
+	Edition2024 = "2024"
+)
+
+// CheckEdition refuses an API edition other than v1 and 2024.
+func CheckEdition(e string) error {
+	if e != EditionV1 && e != Edition2024 {
+		return fmt.Errorf("API edition %q: want %s or %s", e, EditionV1, Edition2024)
+	}
+	return nil
 }
 
 // ResolveOptions name the profile chosen by flag or environment.
@@ -138,6 +158,9 @@ type ResolveOptions struct {
 	// empty means neither gave one.
 	Profile       string
 	ProfileSource string // flag or env
+	// APIEdition from --api-edition or CONNECTCTL_API_EDITION; "" when
+	// neither was given.
+	APIEdition string
 }
 
 // Resolve picks the profile and applies the CONNECTCTL_* overrides to it.
@@ -189,6 +212,20 @@ func Resolve(file *File, o ResolveOptions) (*Settings, error) {
 	} else if p.Secret != "" && s.ClientID == bi.ClientID {
 		// The sandbox's public secret goes with its public client id only.
 		s.ClientSecret, s.SecretSource = p.Secret, SourceBuiltIn
+	}
+	s.APIEdition, s.Sources["api-edition"] = o.APIEdition, SourceFlag
+	switch {
+	case o.APIEdition != "":
+	case p.APIEdition != "" && p.APIEdition != bi.APIEdition:
+		s.APIEdition, s.Sources["api-edition"] = p.APIEdition, SourceConfig
+	default:
+		s.APIEdition, s.Sources["api-edition"] = p.APIEdition, SourceBuiltIn
+		if s.APIEdition == "" {
+			s.APIEdition, s.Sources["api-edition"] = EditionV1, SourceDefault
+		}
+	}
+	if err := CheckEdition(s.APIEdition); err != nil {
+		return nil, fmt.Errorf("profile %q: %w", name, err)
 	}
 	if p.BaseURL == "" || p.TokenURL == "" {
 		return nil, fmt.Errorf("profile %q has no base-url or token-url; set them with `connectctl profile set base-url URL` or %s/%s", name, EnvBaseURL, EnvTokenURL)

@@ -31,7 +31,7 @@ type File struct {
 }
 
 // Keys of a profile in the config file, as `profile set` accepts them.
-var ProfileKeys = []string{"base-url", "token-url", "client-id",
+var ProfileKeys = []string{"base-url", "token-url", "client-id", "api-edition",
 	"defaults.country", "defaults.device-type", "defaults.currency", "defaults.output"}
 
 // secretKeys are never read from nor written to the config file.
@@ -191,6 +191,7 @@ func (f *File) Profile(name string) (Profile, bool) {
 	get("base-url", &p.BaseURL)
 	get("token-url", &p.TokenURL)
 	get("client-id", &p.ClientID)
+	get("api-edition", &p.APIEdition)
 	get("defaults.country", &p.Defaults.Country)
 	get("defaults.device-type", &p.Defaults.DeviceType)
 	get("defaults.currency", &p.Defaults.Currency)

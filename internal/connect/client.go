@@ -100,6 +100,10 @@ type Options struct {
 	DisablePacing bool
 	// PageStyle of typed list calls.
 	PageStyle PageStyle
+	// Edition is the API edition spoken: EditionV1 (amounts in major units)
+	// or Edition2024 (integers of the currency's smallest unit). Callers
+	// always give and get human (major) amounts; "" is EditionV1.
+	Edition string
 	// Now and Sleep replace the clock in tests. Sleep must return ctx.Err()
 	// when ctx ends first.
 	Now   func() time.Time
@@ -121,6 +125,7 @@ type Client struct {
 	debug   io.Writer
 	debugMu sync.Mutex
 	jitter  func(max time.Duration) time.Duration
+	edition string
 }
 
 // New builds a Client.
@@ -141,7 +146,14 @@ func New(o Options) (*Client, error) {
 	c := &Client{
 		base: base, hc: o.HTTPClient, ts: o.TokenSource, ua: o.UserAgent, corrID: o.CorrelationID,
 		retry: o.Retry.withDefaults(), style: o.PageStyle, now: o.Now, sleep: o.Sleep, debug: o.Debug,
-		jitter: fullJitter,
+		jitter: fullJitter, edition: o.Edition,
+	}
+	switch c.edition {
+	case "":
+		c.edition = EditionV1
+	case EditionV1, Edition2024:
+	default:
+		return nil, fmt.Errorf("connect: API edition %q: want %s or %s", o.Edition, EditionV1, Edition2024)
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()

@@ -30,6 +30,7 @@ func (c *Client) ListProducts(ctx context.Context, q ProductsQuery) ([]Product, 
 		if err != nil {
 			return nil, err
 		}
+		c.pricesIn(&p)
 		out = append(out, p)
 	}
 	if out == nil {
@@ -44,6 +45,7 @@ func (c *Client) GetProduct(ctx context.Context, id string) (*Product, error) {
 	if err := c.doJSON(ctx, EPProductsGet, []string{id}, nil, nil, &p); err != nil {
 		return nil, err
 	}
+	c.pricesIn(&p)
 	return &p, nil
 }
 
@@ -52,6 +54,9 @@ func (c *Client) GetProduct(ctx context.Context, id string) (*Product, error) {
 // *APIError has OutcomeUnknown set and says how to check.
 func (c *Client) CreateOrder(ctx context.Context, in OrderInput) (*OrderAccepted, error) {
 	in.OperationType = NormalizeOperationType(in.OperationType)
+	if err := c.pricesOut(&in); err != nil {
+		return nil, err
+	}
 	body := struct {
 		Input OrderInput `json:"input"`
 	}{in}

@@ -165,6 +165,21 @@ func (p *product) priceIn(c string) string {
 	return roundRat(v, currencyDecimals(c))
 }
 
+// amountOut writes a major-unit decimal as the edition wants it: as is in
+// v1, as an integer of the currency's smallest unit in 2024 (3.53 USD: 353,
+// 800 JPY: 800).
+func amountOut(major, currency string, minor bool) string {
+	if !minor {
+		return major
+	}
+	v, ok := new(big.Rat).SetString(major)
+	if !ok {
+		return major
+	}
+	v.Mul(v, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(currencyDecimals(currency))), nil)))
+	return v.FloatString(0)
+}
+
 // roundRat formats v rounded half up to dec decimals, trailing zeros trimmed.
 func roundRat(v *big.Rat, dec int) string {
 	s := v.FloatString(dec) // rounds half away from zero
@@ -177,17 +192,17 @@ func roundRat(v *big.Rat, dec int) string {
 // productJSON renders a product as the API does. Products alternate the
 // spelling of data.unit / data.units by catalogue position; currency, when
 // set, limits (and if need be converts) pricing to that currency.
-func productJSON(p *product, currency string) map[string]any {
+func productJSON(p *product, currency string, minor bool) map[string]any {
 	unitKey := "unit"
 	if productIndex(p.ID)%2 == 1 {
 		unitKey = "units"
 	}
 	pricing := map[string]json.RawMessage{}
 	if currency != "" {
-		pricing[currency] = json.RawMessage(p.priceIn(currency))
+		pricing[currency] = json.RawMessage(amountOut(p.priceIn(currency), currency, minor))
 	} else {
 		for c, v := range p.Pricing {
-			pricing[c] = json.RawMessage(v)
+			pricing[c] = json.RawMessage(amountOut(v, c, minor))
 		}
 	}
 	return map[string]any{

@@ -34,7 +34,18 @@ type Config struct {
 	Log        io.Writer          // one line per request; nil discards
 	Seed       int64              // seeds fault injection and generated ids; 0 picks one
 	Now        func() time.Time   // clock; nil uses time.Now
+	// Edition is the API edition served: EditionV1 (amounts in major units,
+	// 3.53) or Edition2024 (amounts as integers of the currency's smallest
+	// unit, 353; a price with a fraction is refused with an RFC 7807 400).
+	// "" is EditionV1.
+	Edition string
 }
+
+// The API editions the sandbox serves.
+const (
+	EditionV1   = "v1"
+	Edition2024 = "2024"
+)
 
 // DefaultConfig is the configuration of a plain `connectctl sandbox serve`.
 func DefaultConfig() Config {

@@ -37,7 +37,7 @@ func (s *Server) listProducts(c *call) {
 		if plan != "" && p.PlanID != plan {
 			continue
 		}
-		out = append(out, productJSON(p, cur))
+		out = append(out, productJSON(p, cur, s.minorUnits()))
 	}
 	writeJSON(c.w, http.StatusOK, out)
 }
@@ -53,7 +53,7 @@ func (s *Server) getProduct(c *call) {
 		c.notFound("no product with id %q", id)
 		return
 	}
-	writeJSON(c.w, http.StatusOK, productJSON(p, cur))
+	writeJSON(c.w, http.StatusOK, productJSON(p, cur, s.minorUnits()))
 }
 
 // ---- order creation ----
@@ -244,6 +244,12 @@ func (s *Server) createOrder(c *call) {
 				add("INVALID_FIELD_VALUE", path+"price", "price %q is not a number", string(*sub.Price))
 			case v.Sign() < 0:
 				add("INVALID_FIELD_VALUE", path+"price", "price %s must not be negative", string(*sub.Price))
+			case s.minorUnits() && (!v.IsInt() || strings.ContainsAny(string(*sub.Price), ".eE")):
+				add("INVALID_FIELD_VALUE", path+"price", "price %s: the 2024 edition takes the amount as an integer of the currency's smallest unit (353 for 3.53 USD, 500 for 500 JPY)", string(*sub.Price))
+			case s.minorUnits() && osub.Currency != "":
+				// Kept in major units inside, as the v1 edition sends it.
+				scale := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(currencyDecimals(osub.Currency))), nil))
+				osub.Price = roundRat(new(big.Rat).Quo(v, scale), currencyDecimals(osub.Currency))
 			case osub.Currency != "":
 				dec := currencyDecimals(osub.Currency)
 				scaled := new(big.Rat).Mul(v, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec)), nil)))

@@ -73,10 +73,20 @@ type Server struct {
 	closeErr  error
 }
 
+// minorUnits reports whether amounts go in the 2024 edition's integers.
+func (s *Server) minorUnits() bool { return s.cfg.Edition == Edition2024 }
+
 // New builds a sandbox from cfg, loading cfg.StateFile when it exists.
 func New(cfg Config) (*Server, error) {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultConfig().TokenTTL
+	}
+	switch cfg.Edition {
+	case "":
+		cfg.Edition = EditionV1
+	case EditionV1, Edition2024:
+	default:
+		return nil, fmt.Errorf("sandbox: edition %q: want %s or %s", cfg.Edition, EditionV1, Edition2024)
 	}
 	if cfg.RateLimit < 0 {
 		return nil, fmt.Errorf("sandbox: rate limit %d: want 0 or more", cfg.RateLimit)

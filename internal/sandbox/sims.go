@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -148,7 +149,7 @@ func (s *Server) listSIMSubscriptions(c *call) {
 	var body any
 	if sm != nil {
 		body = listBody(c, sm.subs, func(sb *subRec) int64 { return sb.Seq }, p, "subscriptions", false,
-			func(sb *subRec) any { return subJSON(sb, now) })
+			func(sb *subRec) any { return subJSON(sb, now, s.minorUnits()) })
 	}
 	s.end()
 	if fail != nil {
@@ -250,7 +251,7 @@ func (s *Server) unregisterNotification(c *call) {
 
 // subJSON renders a subscription: balances as strings, auto_renew as a
 // string, as the API does.
-func subJSON(sb *subRec, now time.Time) map[string]any {
+func subJSON(sb *subRec, now time.Time, minor bool) map[string]any {
 	m := map[string]any{
 		"id":             sb.ID,
 		"status":         sb.status(now),
@@ -264,7 +265,12 @@ func subJSON(sb *subRec, now time.Time) map[string]any {
 		"auto_renew":     "false",
 	}
 	if p := productByID(sb.ProductID); p != nil {
-		m["product"] = productJSON(p, "")
+		m["product"] = productJSON(p, "", minor)
+	}
+	if sb.Price != "" {
+		// The price the order set, in the edition's units.
+		m["price"] = json.RawMessage(amountOut(sb.Price, sb.Currency, minor))
+		m["currency"] = sb.Currency
 	}
 	return m
 }
@@ -319,7 +325,7 @@ func (s *Server) listSubscriptions(c *call) {
 		}
 	}
 	body := listBody(c, items, func(sb *subRec) int64 { return sb.Seq }, p, "subscriptions", true,
-		func(sb *subRec) any { return subJSON(sb, now) })
+		func(sb *subRec) any { return subJSON(sb, now, s.minorUnits()) })
 	s.end()
 	writeJSON(c.w, http.StatusOK, body)
 }
@@ -329,7 +335,7 @@ func (s *Server) getSubscription(c *call) {
 	sb, fail := s.lookupSub(c, c.r.PathValue("subscription_id"))
 	var m map[string]any
 	if sb != nil {
-		m = subJSON(sb, now)
+		m = subJSON(sb, now, s.minorUnits())
 	}
 	s.end()
 	if fail != nil {
@@ -350,7 +356,7 @@ func (s *Server) activateSubscription(c *call) {
 			period := sb.Expiration.Sub(sb.Activation)
 			sb.Activation, sb.Expiration = now, now.Add(period)
 			s.changed()
-			m = subJSON(sb, now)
+			m = subJSON(sb, now, s.minorUnits())
 		}
 	}
 	s.end()
