@@ -8,7 +8,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // field is one -f or -F parameter, parsed and with any @file read.
@@ -22,7 +23,7 @@ type field struct {
 }
 
 // jsonNumber is the JSON number grammar: -F turns such values into numbers.
-var jsonNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
+var jsonNumber = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) }}
 
 // fieldReader reads the files behind -F key=@file; stdin (@-) at most once.
 type fieldReader struct {
@@ -89,7 +90,7 @@ func parseField(flag, arg string, typed bool, r *fieldReader) (field, error) {
 		f.value = false
 	case val == "null":
 		f.value, f.text = nil, ""
-	case jsonNumber().MatchString(val):
+	case jsonNumber.Get().MatchString(val):
 		f.value = json.Number(val)
 	case strings.HasPrefix(val, "@"):
 		name := val[1:]

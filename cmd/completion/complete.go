@@ -107,8 +107,9 @@ func filterPrefix(items []string, prefix string) []string {
 // Codes completes upper-case codes (countries, currencies) with their
 // names as descriptions; typed in lower case, the codes come in lower case,
 // which the commands accept as well.
-func Codes(codes []string, name func(string) string) Func {
+func Codes(list func() []string, name func(string) string) Func {
 	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		codes := list()
 		lower := toComplete != "" && toComplete == strings.ToLower(toComplete) && toComplete != strings.ToUpper(toComplete)
 		out := make([]string, 0, len(codes))
 		for _, c := range codes {

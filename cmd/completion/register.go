@@ -18,8 +18,8 @@ var (
 	Formats       = Values(output.Formats...)
 	DeviceTypes   = Values(validate.DeviceIOS, validate.DeviceAndroid, validate.DeviceIoT)
 	OrderStatuses = Values(orderCmd.Statuses...)
-	Countries     = Codes(validate.CountryCodes(), validate.CountryName)
-	Currencies    = Codes(validate.SupportedCurrencies(), func(code string) string {
+	Countries     = Codes(validate.CountryCodes, validate.CountryName)
+	Currencies    = Codes(validate.SupportedCurrencies, func(code string) string {
 		c, err := validate.LookupCurrency(code)
 		if err != nil {
 			return ""

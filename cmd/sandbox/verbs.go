@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +17,8 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/output"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // The verbs that drive a running sandbox through its admin endpoints, so
@@ -175,14 +176,14 @@ func runUsage(ctx context.Context, o *UsageOptions) error {
 	return nil
 }
 
-var sizeRE = sync.OnceValue(func() *regexp.Regexp {
+var sizeRE = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp {
 	return regexp.MustCompile(`^(?i)\s*([0-9]+(?:\.[0-9]+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$`)
-})
+}}
 
 // ParseSize reads a positive byte count: an integer, or a number with a
 // binary unit (KB, MB, GB, TB; KiB... too): 1.5GB = 1610612736.
 func ParseSize(s string) (int64, error) {
-	m := sizeRE().FindStringSubmatch(s)
+	m := sizeRE.Get().FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("want a number of bytes or a size such as 900MB or 1.5GB")
 	}
@@ -271,7 +272,7 @@ type FaultAddOptions struct {
 	delay time.Duration
 }
 
-var methodRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]+$`) })
+var methodRE = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]+$`) }}
 
 // NewCmdFaultAdd returns `connectctl sandbox fault add`.
 func NewCmdFaultAdd(f *factory.Factory, runF func(context.Context, *FaultAddOptions) error) *cobra.Command {
@@ -335,7 +336,7 @@ func (o *FaultAddOptions) validate(delaySet bool) error {
 	fl := &o.Fault
 	fl.Method = strings.ToUpper(strings.TrimSpace(fl.Method))
 	switch {
-	case fl.Method != "" && !methodRE().MatchString(fl.Method):
+	case fl.Method != "" && !methodRE.Get().MatchString(fl.Method):
 		return cmdutil.FlagErrorf("--method %q: want an HTTP method such as GET or POST", fl.Method)
 	case fl.Path != "" && !strings.HasPrefix(fl.Path, "/"):
 		return cmdutil.FlagErrorf("--path %q: want a path prefix starting with /, such as /v1/order", fl.Path)

@@ -20,6 +20,8 @@ import (
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/output"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // defaultUsageConcurrency is how many SIMs' subscriptions `sim usage --all`
@@ -75,13 +77,13 @@ func (o *UsageOptions) validate(cmd *cobra.Command) error {
 	return nil
 }
 
-var withinRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) })
+var withinRE = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) }}
 
 // ParseWithin reads a positive duration ahead: a Go duration (36h, 90m) or
 // whole days and weeks (7d, 2w).
 func ParseWithin(s string) (time.Duration, error) {
 	in := strings.TrimSpace(s)
-	if m := withinRE().FindStringSubmatch(in); m != nil {
+	if m := withinRE.Get().FindStringSubmatch(in); m != nil {
 		n, err := strconv.Atoi(m[1])
 		days := map[string]int{"d": 1, "w": 7}[m[2]]
 		if err != nil || n <= 0 || n > 100*365/days {

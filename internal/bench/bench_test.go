@@ -86,8 +86,11 @@ func goBuild(dir, name, src string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-o", out, "main.go")
+	// Built as connectctl is: static and stripped, so that the ratio compares
+	// the programs, not the build flags.
+	cmd := exec.Command("go", append(append([]string{"build"}, testenv.ReleaseBuildFlags...), "-o", out, "main.go")...)
 	cmd.Dir = srcDir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build %s: %v\n%s", name, err, msg)
 	}
@@ -101,7 +104,7 @@ func binaries(b *testing.B) (connectctl, helloWorld string) {
 		if buildErr != nil {
 			return
 		}
-		if bin, buildErr = testenv.BuildBinary(buildDir); buildErr != nil {
+		if bin, buildErr = testenv.BuildRelease(buildDir); buildErr != nil {
 			return
 		}
 		if hello, buildErr = goBuild(buildDir, "hello-world", helloSrc); buildErr != nil {

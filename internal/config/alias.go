@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // Aliases live in the config file under `aliases:`, one name to one
@@ -21,14 +22,14 @@ type Alias struct {
 	Expansion string `json:"expansion"`
 }
 
-var aliasName = sync.OnceValue(func() *regexp.Regexp {
+var aliasName = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp {
 	return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-})
+}}
 
 // CheckAliasName refuses names that are no command word: the file's keys are
 // read case-insensitively, so names are lower case.
 func CheckAliasName(name string) error {
-	if !aliasName().MatchString(name) {
+	if !aliasName.Get().MatchString(name) {
 		return fmt.Errorf("alias name %q: want lower-case letters, digits, '-' or '_' (at most 63, starting with a letter or digit)", name)
 	}
 	return nil
@@ -78,7 +79,6 @@ func (f *File) Alias(name string) (string, bool) {
 // SetAlias adds or changes an alias.
 func (f *File) SetAlias(name, expansion string) {
 	setPath(f.root(), []string{"aliases", name}, expansion)
-	f.resync()
 }
 
 // DeleteAlias removes an alias; it reports whether there was one. An
@@ -88,6 +88,5 @@ func (f *File) DeleteAlias(name string) bool {
 	if n := f.aliasNode(); n != nil && len(n.Content) == 0 {
 		deletePath(f.root(), []string{"aliases"})
 	}
-	f.resync()
 	return ok
 }

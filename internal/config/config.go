@@ -2,7 +2,7 @@
 // with which client id, from four layers, highest first:
 //
 //  1. command-line flags,
-//  2. CONNECTCTL_* environment variables (bound through viper),
+//  2. CONNECTCTL_* environment variables,
 //  3. the profile in the config file ($XDG_CONFIG_HOME/connectctl/config.yaml,
 //     or --config, or CONNECTCTL_CONFIG),
 //  4. the built-in profiles prod, preprod and sandbox.
@@ -18,8 +18,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-
-	"github.com/spf13/viper"
 
 	"github.com/connectctl/connectctl/internal/validate"
 )
@@ -177,37 +175,32 @@ func Resolve(file *File, o ResolveOptions) (*Settings, error) {
 		return nil, err
 	}
 
-	// One viper per resolution: built-in values are its defaults, the
-	// profile's file entry its config layer, CONNECTCTL_* its environment.
+	// Each key: CONNECTCTL_* beats the file's entry, which beats the
+	// built-in value. The file never supplies a secret.
 	bi, _ := BuiltIn(name)
-	v := viper.New()
-	v.SetDefault("base-url", bi.BaseURL)
-	v.SetDefault("token-url", bi.TokenURL)
-	v.SetDefault("client-id", bi.ClientID)
-	if err := v.MergeConfigMap(file.rawProfile(name)); err != nil {
-		return nil, err
-	}
-	envs := map[string]string{"base-url": EnvBaseURL, "token-url": EnvTokenURL, "client-id": EnvClientID, "client-secret": EnvClientSecret}
-	for key, env := range envs {
-		_ = v.BindEnv(key, env)
-	}
-	for _, key := range []string{"base-url", "token-url", "client-id"} {
-		switch {
-		case envSet(envs[key]):
+	layer := func(key, env, builtIn string) string {
+		if v, ok := lookupEnv(env); ok {
 			s.Sources[key] = SourceEnv
-		case v.InConfig(key) && v.GetString(key) != "":
-			s.Sources[key] = SourceConfig
-		case v.GetString(key) != "":
+			return v
+		}
+		if v, ok := file.Get(name, key); ok {
+			if v != "" {
+				s.Sources[key] = SourceConfig
+			}
+			return v
+		}
+		if builtIn != "" {
 			s.Sources[key] = SourceBuiltIn
 		}
+		return builtIn
 	}
-	p.BaseURL = strings.TrimRight(v.GetString("base-url"), "/")
-	p.TokenURL = v.GetString("token-url")
-	p.ClientID = v.GetString("client-id")
+	p.BaseURL = strings.TrimRight(layer("base-url", EnvBaseURL, bi.BaseURL), "/")
+	p.TokenURL = layer("token-url", EnvTokenURL, bi.TokenURL)
+	p.ClientID = layer("client-id", EnvClientID, bi.ClientID)
 	s.Profile = p
 	s.Defaults = p.Defaults
 	s.ClientID = p.ClientID
-	if sec := v.GetString("client-secret"); sec != "" {
+	if sec, ok := lookupEnv(EnvClientSecret); ok {
 		s.ClientSecret, s.SecretSource = sec, SourceEnv
 	} else if p.Secret != "" && s.ClientID == bi.ClientID {
 		// The sandbox's public secret goes with its public client id only.

@@ -2,11 +2,11 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 )
 
 // EnvName is the environment variable of a global flag:
@@ -19,27 +19,17 @@ func EnvName(flag string) string {
 // be given on the command line of the command it confirms.
 var noEnv = map[string]bool{"yes": true, "help": true}
 
-// ApplyEnv binds every flag of fs to its CONNECTCTL_* variable through viper
-// and gives each flag the user did not pass the environment's value. It
+// ApplyEnv binds every flag of fs to its CONNECTCTL_* variable and gives each flag the user did not pass the environment's value. It
 // returns where each flag's value came from ("flag" or "env"; absent for
 // its default) and, for --debug, a note for every flag that overrode a
 // different environment value.
 func ApplyEnv(fs *pflag.FlagSet) (sources map[string]string, notes []string, err error) {
-	v := viper.New()
 	sources = map[string]string{}
 	fs.VisitAll(func(fl *pflag.Flag) {
 		if err != nil || noEnv[fl.Name] {
 			return
 		}
 		env := EnvName(fl.Name)
-		if e := v.BindPFlag(fl.Name, fl); e != nil {
-			err = e
-			return
-		}
-		if e := v.BindEnv(fl.Name, env); e != nil {
-			err = e
-			return
-		}
 		envVal, inEnv := lookupEnv(env)
 		if fl.Changed {
 			sources[fl.Name] = SourceFlag
@@ -51,8 +41,8 @@ func ApplyEnv(fs *pflag.FlagSet) (sources map[string]string, notes []string, err
 		if !inEnv {
 			return
 		}
-		// Not passed on the command line: viper answers the environment's value.
-		val := v.GetString(fl.Name)
+		// Not passed on the command line: the environment's value holds.
+		val := envVal
 		if fl.Value.Type() == "bool" {
 			// Any value but 0/false/empty turns a switch on, as CONNECTCTL_DEBUG=yes expects.
 			if b, e := strconv.ParseBool(val); e == nil {
@@ -70,11 +60,9 @@ func ApplyEnv(fs *pflag.FlagSet) (sources map[string]string, notes []string, err
 	return sources, notes, err
 }
 
+// lookupEnv treats a variable set to the empty string as unset, so that
+// `CONNECTCTL_PROFILE= connectctl ...` means the default.
 func lookupEnv(name string) (string, bool) {
-	v := viper.New()
-	_ = v.BindEnv("k", name)
-	if !v.IsSet("k") {
-		return "", false
-	}
-	return v.GetString("k"), true
+	v, ok := os.LookupEnv(name)
+	return v, ok && v != ""
 }

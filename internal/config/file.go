@@ -10,23 +10,24 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
-	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // Env reads environment variables; os.Getenv in the binary.
 type Env func(string) string
 
-// File is the config file: read through viper, edited as a YAML node tree so
-// that a write keeps the user's unknown keys, order and comments.
+// File is the config file, read and edited as a YAML node tree so that a
+// write keeps the user's unknown keys, order and comments. Keys compare
+// without case. (viper read it once; its dependencies cost every start-up
+// about 600 allocations in package init: issue 13.)
 type File struct {
 	Path     string
 	Exists   bool
 	Warnings []string
 
-	v   *viper.Viper
 	doc *yaml.Node // document node
 }
 
@@ -39,14 +40,14 @@ var secretKeys = []string{"client-secret", "client_secret", "secret", "password"
 
 // Compiled on first use: the {0,62} repetition costs ~700 allocations,
 // which every start-up would pay in package init.
-var profileName = sync.OnceValue(func() *regexp.Regexp {
+var profileName = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp {
 	return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-})
+}}
 
 // CheckProfileName refuses names that would not survive the config file's
 // case-insensitive keys or a file name.
 func CheckProfileName(name string) error {
-	if !profileName().MatchString(name) {
+	if !profileName.Get().MatchString(name) {
 		return fmt.Errorf("profile name %q: want lower-case letters, digits, '-' or '_' (at most 63, starting with a letter or digit)", name)
 	}
 	return nil
@@ -77,7 +78,7 @@ func PathFor(flagOrEnv string) (string, error) {
 
 // Empty returns a File with nothing in it, to be written at path.
 func Empty(path string) *File {
-	f := &File{Path: path, v: viper.New()}
+	f := &File{Path: path}
 	f.doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
 	return f
 }
@@ -104,21 +105,15 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("config %s: want a YAML mapping at the top", path)
 	}
 	f.doc = &doc
-	f.v.SetConfigType("yaml")
-	if err := f.v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return nil, fmt.Errorf("config %s: %v", path, err)
-	}
-	if raw := f.v.Get("profiles"); raw != nil {
-		if _, ok := raw.(map[string]any); !ok {
-			return nil, fmt.Errorf("config %s: profiles: want a mapping of profile names", path)
-		}
+	if n := lookupPath(f.root(), []string{"profiles"}); n != nil && n.Kind != yaml.MappingNode && !isNull(n) {
+		return nil, fmt.Errorf("config %s: profiles: want a mapping of profile names", path)
 	}
 	if n := lookupPath(f.root(), []string{"aliases"}); n != nil && n.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("config %s: aliases: want a mapping of alias names to command lines", path)
 	}
 	for _, name := range f.fileNames() {
 		for _, k := range secretKeys {
-			if f.v.IsSet("profiles." + name + "." + k) {
+			if lookupPath(f.root(), []string{"profiles", name, k}) != nil {
 				f.Warnings = append(f.Warnings, fmt.Sprintf("config %s: profile %q has a %q key; it is ignored: secrets belong in the keyring (`connectctl auth login`) or %s — remove it from the file",
 					path, name, k, EnvClientSecret))
 			}
@@ -128,14 +123,29 @@ func Load(path string) (*File, error) {
 }
 
 // CurrentProfile is the file's current-profile, or "".
-func (f *File) CurrentProfile() string { return f.v.GetString("current-profile") }
+func (f *File) CurrentProfile() string { v, _ := f.scalar("current-profile"); return v }
+
+// scalar returns the value at path and whether the file sets it (a null
+// value does not).
+func (f *File) scalar(path ...string) (string, bool) {
+	n := lookupPath(f.root(), path)
+	if n == nil || n.Kind != yaml.ScalarNode || isNull(n) {
+		return "", false
+	}
+	return n.Value, true
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
 
 // fileNames lists the profiles the file has an entry for.
 func (f *File) fileNames() []string {
-	m := f.v.GetStringMap("profiles")
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
+	m := lookupPath(f.root(), []string{"profiles"})
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	names := make([]string, 0, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		names = append(names, strings.ToLower(m.Content[i].Value))
 	}
 	sort.Strings(names)
 	return names
@@ -158,34 +168,19 @@ func (f *File) Names() []string {
 	return names
 }
 
-// rawProfile returns the file's entry for name as viper holds it, the secret
-// keys left out.
-func (f *File) rawProfile(name string) map[string]any {
-	m, _ := f.v.Get("profiles." + name).(map[string]any)
-	out := map[string]any{}
-	for k, val := range m {
-		out[k] = val
-	}
-	for _, k := range secretKeys {
-		delete(out, k)
-	}
-	return out
-}
-
 // Profile returns the profile called name: its built-in values overridden by
 // the file's. No environment override is applied here (see Resolve).
 func (f *File) Profile(name string) (Profile, bool) {
 	p, isBuiltIn := builtIn[name]
 	p.Name = name
-	key := "profiles." + name
-	inFile := f.v.IsSet(key)
+	inFile := lookupPath(f.root(), []string{"profiles", name}) != nil
 	if !isBuiltIn && !inFile {
 		return Profile{}, false
 	}
 	p.InFile = inFile
 	get := func(k string, into *string) {
-		if f.v.IsSet(key + "." + k) {
-			*into = f.v.GetString(key + "." + k)
+		if v, ok := f.scalar(append([]string{"profiles", name}, strings.Split(k, ".")...)...); ok {
+			*into = v
 		}
 	}
 	get("base-url", &p.BaseURL)
@@ -202,8 +197,7 @@ func (f *File) Profile(name string) (Profile, bool) {
 
 // Get returns a profile key (one of ProfileKeys) as the file holds it.
 func (f *File) Get(name, key string) (string, bool) {
-	k := "profiles." + name + "." + key
-	return f.v.GetString(k), f.v.IsSet(k)
+	return f.scalar(append([]string{"profiles", name}, strings.Split(key, ".")...)...)
 }
 
 // IsSecretKey reports whether key names a secret that never goes in the file.
@@ -220,13 +214,11 @@ func IsSecretKey(key string) bool {
 // SetCurrentProfile records the profile commands use by default.
 func (f *File) SetCurrentProfile(name string) {
 	setPath(f.root(), []string{"current-profile"}, name)
-	f.v.Set("current-profile", name)
 }
 
 // UnsetCurrentProfile forgets current-profile (the default is sandbox again).
 func (f *File) UnsetCurrentProfile() {
 	deletePath(f.root(), []string{"current-profile"})
-	f.resync()
 }
 
 // SetProfileKey sets or, with an empty value, removes a key of a profile.
@@ -247,7 +239,6 @@ func (f *File) SetProfileKey(name, key, value string) error {
 	} else {
 		setPath(f.root(), path, value)
 	}
-	f.resync()
 	return nil
 }
 
@@ -267,7 +258,6 @@ func (f *File) AddProfile(name string, values map[string]string) error {
 			return err
 		}
 	}
-	f.resync()
 	return nil
 }
 
@@ -275,24 +265,10 @@ func (f *File) AddProfile(name string, values map[string]string) error {
 // was one.
 func (f *File) RemoveProfile(name string) bool {
 	ok := deletePath(f.root(), []string{"profiles", name})
-	f.resync()
 	return ok
 }
 
 func (f *File) root() *yaml.Node { return f.doc.Content[0] }
-
-// resync re-reads the edited tree into viper so later reads see the edit.
-func (f *File) resync() {
-	data, err := f.marshal()
-	if err != nil {
-		return
-	}
-	v := viper.New()
-	v.SetConfigType("yaml")
-	if err := v.ReadConfig(bytes.NewReader(data)); err == nil {
-		f.v = v
-	}
-}
 
 func (f *File) marshal() ([]byte, error) {
 	var b bytes.Buffer
@@ -385,11 +361,14 @@ func lookupPath(m *yaml.Node, path []string) *yaml.Node {
 			return nil
 		}
 		_, n = mapGet(n, k)
+		if n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
 	}
 	return n
 }
 
-// mapGet finds key in a mapping node (case-insensitively, as viper reads).
+// mapGet finds key in a mapping node (case-insensitively, as the file has always been read).
 func mapGet(m *yaml.Node, key string) (int, *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if strings.EqualFold(m.Content[i].Value, key) {

@@ -8,10 +8,11 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // ErrorDetail is one entry of an RFC 7807 "errors" list.
@@ -335,10 +336,10 @@ func stringOrList(raw json.RawMessage) []string {
 }
 
 var (
-	reScriptStyle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`) })
-	reComment     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<!--.*?-->`) })
-	reTag         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
-	reSpace       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
+	reScriptStyle = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`) }}
+	reComment     = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`(?s)<!--.*?-->`) }}
+	reTag         = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) }}
+	reSpace       = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`\s+`) }}
 )
 
 const excerptLen = 200
@@ -351,9 +352,9 @@ func textExcerpt(contentType string, body []byte) string {
 		s = strings.ToValidUTF8(s, "?")
 	}
 	if strings.Contains(strings.ToLower(contentType), "html") || looksHTML(s) {
-		s = reScriptStyle().ReplaceAllString(s, " ")
-		s = reComment().ReplaceAllString(s, " ")
-		s = reTag().ReplaceAllString(s, " ")
+		s = reScriptStyle.Get().ReplaceAllString(s, " ")
+		s = reComment.Get().ReplaceAllString(s, " ")
+		s = reTag.Get().ReplaceAllString(s, " ")
 		s = html.UnescapeString(s)
 	}
 	s = excerpt(s)
@@ -385,7 +386,7 @@ func oneLine(s string) string {
 }
 
 func excerpt(s string) string {
-	s = strings.TrimSpace(reSpace().ReplaceAllString(s, " "))
+	s = strings.TrimSpace(reSpace.Get().ReplaceAllString(s, " "))
 	if utf8.RuneCountInString(s) > excerptLen {
 		r := []rune(s)
 		s = string(r[:excerptLen]) + "…"

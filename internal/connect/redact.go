@@ -5,12 +5,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
-var sensitiveParam = sync.OnceValue(func() *regexp.Regexp {
+var sensitiveParam = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)(token|secret|password|assertion|code|authorization|carddata|lpa)`)
-})
+}}
 
 // RedactHeader hides the value of headers that carry credentials.
 func RedactHeader(name, value string) string {
@@ -21,7 +22,7 @@ func RedactHeader(name, value string) string {
 		}
 		return "REDACTED"
 	}
-	if sensitiveParam().MatchString(name) {
+	if sensitiveParam.Get().MatchString(name) {
 		return "REDACTED"
 	}
 	return value
@@ -42,7 +43,7 @@ func RedactURL(u *url.URL) string {
 		} else {
 			changed := false
 			for k := range q {
-				if sensitiveParam().MatchString(k) {
+				if sensitiveParam.Get().MatchString(k) {
 					q[k] = []string{"REDACTED"}
 					changed = true
 				}
@@ -55,16 +56,16 @@ func RedactURL(u *url.URL) string {
 	return v.String()
 }
 
-var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
+var secretPatterns = lazy.Value[[]*regexp.Regexp]{New: func() []*regexp.Regexp {
 	return []*regexp.Regexp{
 		regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*`),
 		regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password)"?\s*[:=]\s*"?)[^"&\s,}]+`),
 	}
-})
+}}
 
 // RedactString hides bearer tokens and token/secret fields in free text.
 func RedactString(s string) string {
-	for _, re := range secretPatterns() {
+	for _, re := range secretPatterns.Get() {
 		s = re.ReplaceAllString(s, "${1}REDACTED")
 	}
 	return s

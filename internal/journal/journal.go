@@ -33,6 +33,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // DefaultPath is where the journal lives: $CONNECTCTL_JOURNAL if set; else
@@ -336,7 +338,7 @@ func (j *Journal) write(r record) error {
 
 // secretRE matches what must never reach the journal should an error
 // message quote it: activation codes and bearer tokens.
-var secretRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(LPA:1\$|Bearer\s+)[^\s"',;]+`) })
+var secretRE = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`(?i)(LPA:1\$|Bearer\s+)[^\s"',;]+`) }}
 
 // cleanText makes free text one line of at most maxText bytes, with
 // activation codes and tokens redacted.
@@ -344,7 +346,7 @@ func cleanText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = secretRE().ReplaceAllString(s, "${1}[redacted]")
+	s = secretRE.Get().ReplaceAllString(s, "${1}[redacted]")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return ' '

@@ -3,11 +3,12 @@ package lpa
 import (
 	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // Patterns whose last group is a matching id to mask.
-var redactPatterns = sync.OnceValue(func() []*regexp.Regexp {
+var redactPatterns = lazy.Value[[]*regexp.Regexp]{New: func() []*regexp.Regexp {
 	return []*regexp.Regexp{
 		// 1$host$id, also with the '%' artefact, inside any text.
 		regexp.MustCompile(`(1\$%?[^$\s"'<>]*\$%?)([^$\s"'<>&]+)`),
@@ -17,7 +18,7 @@ var redactPatterns = sync.OnceValue(func() []*regexp.Regexp {
 		// JSON fields of the API: "matchingId": "...", "matching_id": "...".
 		regexp.MustCompile(`("(?:matchingId|matching_id)"\s*:\s*")([^"]+)`),
 	}
-})
+}}
 
 // Redact masks every matching id it finds in s (activation codes in any
 // spelling, query-escaped ones inside install links, and the API's JSON
@@ -27,7 +28,7 @@ var redactPatterns = sync.OnceValue(func() []*regexp.Regexp {
 //
 // Everything else is left as is. Redact is idempotent.
 func Redact(s string) string {
-	for _, re := range redactPatterns() {
+	for _, re := range redactPatterns.Get() {
 		s = re.ReplaceAllStringFunc(s, func(m string) string {
 			sub := re.FindStringSubmatch(m)
 			return sub[1] + RedactMatchingID(sub[2])

@@ -22,8 +22,6 @@ import (
 
 	"github.com/itchyny/gojq"
 	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/connectctl/connectctl/internal/iostreams"
@@ -744,29 +742,23 @@ func joinAny(v []any, sep string) string {
 // writeAligned renders an aligned table with no borders, like kubectl.
 func (p *Printer) writeAligned(header []string, rows [][]string) error {
 	var buf bytes.Buffer
-	table := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithTrimSpace(tw.Off),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "   "}),
-	)
+	table := tablewriter.NewWriter(&buf)
+	table.SetAutoWrapText(false)
+	table.SetAutoFormatHeaders(false)
+	table.SetHeaderAlignment(tablewriter.ALIGN_LEFT)
+	table.SetAlignment(tablewriter.ALIGN_LEFT)
+	table.SetBorder(false)
+	table.SetHeaderLine(false)
+	table.SetCenterSeparator("")
+	table.SetColumnSeparator("")
+	table.SetRowSeparator("")
+	table.SetNoWhiteSpace(true)
+	table.SetTablePadding("   ")
 	if !p.noHeaders {
-		table.Header(anySlice(header)...)
+		table.SetHeader(header)
 	}
-	for _, r := range rows {
-		if err := table.Append(r); err != nil {
-			return err
-		}
-	}
-	if err := table.Render(); err != nil {
-		return err
-	}
+	table.AppendBulk(rows)
+	table.Render()
 	// tablewriter pads the last column; trailing blanks only get in the way.
 	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
 	// A table longer than the terminal goes through the pager, if one is set.
@@ -782,14 +774,6 @@ func (p *Printer) writeAligned(header []string, rows [][]string) error {
 		_ = w.WriteByte('\n')
 	}
 	return w.Flush()
-}
-
-func anySlice(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
 
 // yamlNumbers turns json.Number into Go numbers, which YAML writes as

@@ -5,7 +5,8 @@ import (
 	"math/big"
 	"sort"
 	"strings"
-	"sync"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // FailProductID is the catalogue product whose orders always end FAILED.
@@ -50,7 +51,7 @@ var (
 )
 
 // catalogue is the seeded product list, in the order the API lists it.
-var catalogue = sync.OnceValue(func() []*product {
+var catalogue = lazy.Value[[]*product]{New: func() []*product {
 	return []*product{
 		{ID: "qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI=", Name: "Europe 1GB 7 days", Description: "1 GB of data for a week in 32 European countries",
 			PlanID: "1GLOBAL-STANDARD", Period: 7, DataValue: 1, DataUnit: "GB", Footprint: euFootprint, ActiveCountries: []string{"ALL"},
@@ -98,33 +99,43 @@ var catalogue = sync.OnceValue(func() []*product {
 			PlanID: "1GLOBAL-STANDARD", Period: 1, DataValue: 100, DataUnit: "MB", Footprint: []string{"PT"}, ActiveCountries: []string{"ALL"},
 			Pricing: map[string]string{"EUR": "0.5"}, Region: "portugal"},
 	}
-})
+}}
 
 // productTables indexes the catalogue by id. Built on first use, like
 // countries below: the sandbox lives in every connectctl binary, and its
 // tables must cost nothing until `sandbox serve` (or a test) asks for them.
-var productTables = sync.OnceValues(func() (map[string]*product, map[string]int) {
-	m := make(map[string]*product, len(catalogue()))
-	idx := make(map[string]int, len(catalogue()))
-	for i, p := range catalogue() {
-		m[p.ID] = p
-		idx[p.ID] = i
+type productIndexes struct {
+	byID  map[string]*product
+	index map[string]int
+}
+
+var productTables = lazy.Value[productIndexes]{New: func() productIndexes {
+	t := productIndexes{byID: make(map[string]*product, len(catalogue.Get())), index: make(map[string]int, len(catalogue.Get()))}
+	for i, p := range catalogue.Get() {
+		t.byID[p.ID] = p
+		t.index[p.ID] = i
 	}
-	return m, idx
-})
+	return t
+}}
 
-func productByID(id string) *product { m, _ := productTables(); return m[id] }
+func productByID(id string) *product { return productTables.Get().byID[id] }
 
-func productIndex(id string) int { _, idx := productTables(); return idx[id] }
+func productIndex(id string) int { return productTables.Get().index[id] }
 
-// zeroDecimal are the supported currencies without minor units (ISO 4217
+// zeroDecimal reports the supported currencies without minor units (ISO 4217
 // exponent 0). Every other supported currency takes at most two decimals.
-var zeroDecimal = map[string]bool{"CLP": true, "ISK": true, "JPY": true, "KRW": true, "UGX": true, "VND": true, "XAF": true, "XOF": true}
+func zeroDecimal(currency string) bool {
+	switch currency {
+	case "CLP", "ISK", "JPY", "KRW", "UGX", "VND", "XAF", "XOF":
+		return true
+	}
+	return false
+}
 
 // eurRates are the supported currencies (seeds/002) with fixed, rough
 // exchange rates per euro, used to price a product in a currency it has no
 // list price for.
-var eurRates = sync.OnceValue(func() map[string]string {
+var eurRates = lazy.Value[map[string]string]{New: func() map[string]string {
 	return map[string]string{
 		"USD": "1.08", "ALL": "100", "DZD": "146", "ARS": "950", "AMD": "420", "AUD": "1.65", "BHD": "0.41", "BDT": "127",
 		"BBD": "2.17", "BOB": "7.5", "BRL": "5.9", "GBP": "0.85", "BND": "1.45", "BGN": "1.96", "KHR": "4400", "CAD": "1.48",
@@ -138,13 +149,13 @@ var eurRates = sync.OnceValue(func() map[string]string {
 		"TND": "3.35", "TRY": "36", "AED": "3.97", "UGX": "4000", "UAH": "44", "UYU": "43", "UZS": "13800", "VND": "27000",
 		"XOF": "656", "PLN": "4.3",
 	}
-})
+}}
 
-func supportedCurrency(c string) bool { _, ok := eurRates()[c]; return ok }
+func supportedCurrency(c string) bool { _, ok := eurRates.Get()[c]; return ok }
 
 // currencyDecimals is how many decimals an amount in c may have.
 func currencyDecimals(c string) int {
-	if zeroDecimal[c] {
+	if zeroDecimal(c) {
 		return 0
 	}
 	return 2
@@ -157,7 +168,7 @@ func (p *product) priceIn(c string) string {
 		return v
 	}
 	eur, ok1 := new(big.Rat).SetString(p.Pricing["EUR"])
-	rate, ok2 := new(big.Rat).SetString(eurRates()[c])
+	rate, ok2 := new(big.Rat).SetString(eurRates.Get()[c])
 	if !ok1 || !ok2 {
 		return "0"
 	}
@@ -221,7 +232,7 @@ func productJSON(p *product, currency string, minor bool) map[string]any {
 }
 
 // countries are the current ISO 3166-1 alpha-2 codes.
-var countries = sync.OnceValue(func() map[string]bool {
+var countries = lazy.Value[map[string]bool]{New: func() map[string]bool {
 	const list = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
 		"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
 		"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
@@ -234,7 +245,7 @@ var countries = sync.OnceValue(func() map[string]bool {
 		m[c] = true
 	}
 	return m
-})
+}}
 
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))

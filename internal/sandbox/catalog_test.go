@@ -10,13 +10,13 @@ import (
 )
 
 func TestCatalogue(t *testing.T) {
-	if len(catalogue()) < 13 {
-		t.Fatalf("%d products", len(catalogue()))
+	if len(catalogue.Get()) < 13 {
+		t.Fatalf("%d products", len(catalogue.Get()))
 	}
 	var slashPlus, dash, underscore bool
 	regions := map[string]bool{}
 	seen := map[string]bool{}
-	for _, p := range catalogue() {
+	for _, p := range catalogue.Get() {
 		if seen[p.ID] {
 			t.Fatalf("duplicate id %s", p.ID)
 		}
@@ -37,7 +37,7 @@ func TestCatalogue(t *testing.T) {
 			}
 		}
 		for _, c := range append(append([]string{}, p.Footprint...), p.ActiveCountries...) {
-			if c != "ALL" && !countries()[c] {
+			if c != "ALL" && !countries.Get()[c] {
 				t.Fatalf("%s: country %s", p.Name, c)
 			}
 		}
@@ -45,18 +45,18 @@ func TestCatalogue(t *testing.T) {
 	if !slashPlus || !dash || !underscore || productByID(FailProductID) == nil || len(regions) < 8 {
 		t.Fatal("catalogue lacks an id form, the fail product or regions")
 	}
-	if len(countries()) != 249 || countries()["UK"] || !countries()["GB"] {
-		t.Fatalf("%d countries", len(countries()))
+	if len(countries.Get()) != 249 || countries.Get()["UK"] || !countries.Get()["GB"] {
+		t.Fatalf("%d countries", len(countries.Get()))
 	}
-	if len(eurRates()) != 82 {
-		t.Fatalf("%d currencies", len(eurRates()))
+	if len(eurRates.Get()) != 82 {
+		t.Fatalf("%d currencies", len(eurRates.Get()))
 	}
 }
 
 func TestProducts(t *testing.T) {
 	e := newEnv(t, nil)
 	list := e.get("/v1/products").arr(t)
-	if len(list) != len(catalogue()) {
+	if len(list) != len(catalogue.Get()) {
 		t.Fatalf("%d products", len(list))
 	}
 	units := map[string]bool{}
@@ -98,7 +98,7 @@ func TestProducts(t *testing.T) {
 
 	// Every id, including those holding "/", "+" and "=", works as one
 	// escaped path segment.
-	for _, p := range catalogue() {
+	for _, p := range catalogue.Get() {
 		r := e.get("/v1/products/" + url.PathEscape(p.ID) + "?currency=EUR")
 		e.mustStatus(r, 200)
 		if m := r.obj(t); m["id"] != p.ID || len(m["pricing"].(map[string]any)) != 1 {
@@ -151,7 +151,7 @@ func TestIdentifiers(t *testing.T) {
 			t.Fatalf("iccid %s", iccid)
 		}
 		seen[iccid] = true
-		if m := g.matchingID(seq); !matchingIDRe().MatchString(m) {
+		if m := g.matchingID(seq); !matchingIDRe.Get().MatchString(m) {
 			t.Fatalf("matching id %s", m)
 		}
 		if s := g.subscriptionID(seq); len(s) != 44 || !strings.HasSuffix(s, "=") {

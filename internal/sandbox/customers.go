@@ -51,7 +51,7 @@ func (b *customerBody) check(c *call, full bool) bool {
 		c.badParams("email %q is not an e-mail address", *b.Email)
 		return false
 	}
-	if b.CountryOfResidence != nil && *b.CountryOfResidence != "" && !countries()[*b.CountryOfResidence] {
+	if b.CountryOfResidence != nil && *b.CountryOfResidence != "" && !countries.Get()[*b.CountryOfResidence] {
 		c.badParams("countryOfResidence %q is not an ISO 3166-1 alpha-2 code", *b.CountryOfResidence)
 		return false
 	}

@@ -218,9 +218,9 @@ func v1Type(t *testing.T, r result) string {
 }
 
 var (
-	pEurope1 = catalogue()[0] // id has + and /
-	pEurope5 = catalogue()[1]
-	pPT      = catalogue()[9] // 500 MB
+	pEurope1 = catalogue.Get()[0] // id has + and /
+	pEurope5 = catalogue.Get()[1]
+	pPT      = catalogue.Get()[9] // 500 MB
 )
 
 func newESIM(email string, productIDs ...string) map[string]any {

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // luhnCheckDigit returns the Luhn check digit of a string of decimal digits.
@@ -121,4 +122,4 @@ func (g idGen) subscriptionID(seq int64) string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 
-var matchingIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{2}-[A-Z0-9]{5}-[A-Z0-9]{6}$`) })
+var matchingIDRe = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{2}-[A-Z0-9]{5}-[A-Z0-9]{6}$`) }}

@@ -11,8 +11,9 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // ---- products ----
@@ -33,7 +34,7 @@ func (s *Server) listProducts(c *call) {
 	}
 	plan := c.r.URL.Query().Get("plan_id")
 	out := []any{}
-	for _, p := range catalogue() {
+	for _, p := range catalogue.Get() {
 		if plan != "" && p.PlanID != plan {
 			continue
 		}
@@ -85,14 +86,14 @@ type orderInput struct {
 	} `json:"esim"`
 }
 
-var deviceTypes = map[string]bool{"ios": true, "android": true, "iot": true}
+func knownDeviceType(t string) bool { return t == "ios" || t == "android" || t == "iot" }
 
 func validEmail(e string) bool {
 	a, err := mail.ParseAddress(e)
 	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndex(e, "@"):], ".")
 }
 
-var numberRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
+var numberRe = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) }}
 
 func (s *Server) createOrder(c *call) {
 	reject := func(status int, title string, errs ...problemError) {
@@ -146,13 +147,13 @@ func (s *Server) createOrder(c *call) {
 		if newESIM {
 			add("MISSING_CONDITIONAL_MANDATORY_FIELD", "$.input.countryCode", "countryCode cannot be null when operationType is NEW_ESIM")
 		}
-	} else if !countries()[in.CountryCode] {
+	} else if !countries.Get()[in.CountryCode] {
 		add("INVALID_FIELD_VALUE", "$.input.countryCode", "countryCode %q is not an ISO 3166-1 alpha-2 code", in.CountryCode)
 	}
 	email := ""
 	if in.Customer != nil {
 		email = in.Customer.Email
-		if cr := in.Customer.CountryOfResidence; cr != "" && !countries()[cr] {
+		if cr := in.Customer.CountryOfResidence; cr != "" && !countries.Get()[cr] {
 			add("INVALID_FIELD_VALUE", "$.input.customer.countryOfResidence", "countryOfResidence %q is not an ISO 3166-1 alpha-2 code", cr)
 		}
 	}
@@ -174,7 +175,7 @@ func (s *Server) createOrder(c *call) {
 		if newESIM {
 			add("MISSING_CONDITIONAL_MANDATORY_FIELD", "$.input.device.type", "device.type cannot be null when operationType is NEW_ESIM")
 		}
-	} else if !deviceTypes[deviceType] {
+	} else if !knownDeviceType(deviceType) {
 		add("INVALID_FIELD_VALUE", "$.input.device.type", "device.type %q is not one of ios, android, iot", deviceType)
 	}
 	if eid != "" && !validEID(eid) {
@@ -240,7 +241,7 @@ func (s *Server) createOrder(c *call) {
 		if hasPrice {
 			v, ok := new(big.Rat).SetString(string(*sub.Price))
 			switch {
-			case !ok || !numberRe().MatchString(string(*sub.Price)):
+			case !ok || !numberRe.Get().MatchString(string(*sub.Price)):
 				add("INVALID_FIELD_VALUE", path+"price", "price %q is not a number", string(*sub.Price))
 			case v.Sign() < 0:
 				add("INVALID_FIELD_VALUE", path+"price", "price %s must not be negative", string(*sub.Price))

@@ -200,7 +200,7 @@ func TestOrderLifecycle(t *testing.T) {
 		if len(iccid) != 19 || !strings.HasPrefix(iccid, "894447") || !luhnValid(iccid) {
 			t.Fatalf("iccid %q", iccid)
 		}
-		if !matchingIDRe().MatchString(out["matchingId"].(string)) || out["smdpUrl"] != "rsp.truphone.com" ||
+		if !matchingIDRe.Get().MatchString(out["matchingId"].(string)) || out["smdpUrl"] != "rsp.truphone.com" ||
 			!strings.HasSuffix(out["lpa_url"].(string), out["matchingId"].(string)) || out["subscription_id"] == "" {
 			t.Fatalf("output %v", out)
 		}

@@ -55,6 +55,28 @@ func BuildBinary(dir string) (string, error) {
 	return bin, nil
 }
 
+// ReleaseBuildFlags are the `go build` flags of `make build` and the
+// release (.goreleaser.yaml): no symbol tables, no local paths.
+var ReleaseBuildFlags = []string{"-trimpath", "-ldflags", "-s -w"}
+
+// BuildRelease builds connectctl into dir as `make build` builds it: static
+// (CGO_ENABLED=0, as released) and stripped. Benchmarks and the size guard
+// measure this binary, the one users run.
+func BuildRelease(dir string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "connectctl")
+	cmd := exec.Command("go", append(append([]string{"build"}, ReleaseBuildFlags...), "-o", bin, ".")...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
 // Sandbox is a `connectctl sandbox serve` process started by a test.
 type Sandbox struct {
 	URL    string

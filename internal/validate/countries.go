@@ -39,14 +39,14 @@ var countryHints = map[string]string{
 func CountryCode(s string) (string, error) {
 	in := strings.TrimSpace(s)
 	cc := strings.ToUpper(in)
-	if _, ok := countries[cc]; ok {
+	if _, ok := countries.Get()[cc]; ok {
 		return cc, nil
 	}
 	if hint, ok := countryHints[cc]; ok {
 		return "", newErr(ErrUnsupported, "country code", in, "%s", hint)
 	}
-	if a2, ok := alpha3[cc]; ok {
-		return "", newErr(ErrFormat, "country code", in, "expected the ISO 3166-1 alpha-2 code, use %s (%s)", a2, countries[a2])
+	if a2, ok := alpha3.Get()[cc]; ok {
+		return "", newErr(ErrFormat, "country code", in, "expected the ISO 3166-1 alpha-2 code, use %s (%s)", a2, countries.Get()[a2])
 	}
 	if len(cc) != 2 || !isASCIILetters(cc) {
 		return "", newErr(ErrFormat, "country code", in, "expected two letters (ISO 3166-1 alpha-2, e.g. PT, GB, US)")
@@ -57,20 +57,20 @@ func CountryCode(s string) (string, error) {
 // IsCountry reports whether cc is an officially assigned ISO 3166-1 alpha-2
 // code. It is exact: cc must already be upper case.
 func IsCountry(cc string) bool {
-	_, ok := countries[cc]
+	_, ok := countries.Get()[cc]
 	return ok
 }
 
 // CountryName returns the English short name of an ISO 3166-1 alpha-2 code
 // (any case), or "" if the code is not assigned.
 func CountryName(cc string) string {
-	return countries[strings.ToUpper(strings.TrimSpace(cc))]
+	return countries.Get()[strings.ToUpper(strings.TrimSpace(cc))]
 }
 
 // CountryCodes returns all assigned ISO 3166-1 alpha-2 codes, sorted.
 func CountryCodes() []string {
-	out := make([]string, 0, len(countries))
-	for cc := range countries {
+	out := make([]string, 0, len(countries.Get()))
+	for cc := range countries.Get() {
 		out = append(out, cc)
 	}
 	sort.Strings(out)

@@ -7,13 +7,13 @@ import (
 )
 
 func TestCountryTable(t *testing.T) {
-	if n := len(countries); n != 249 {
-		t.Fatalf("%d countries, want the 249 officially assigned ISO 3166-1 codes", n)
+	if n := len(countries.Get()); n != 249 {
+		t.Fatalf("%d countries.Get(), want the 249 officially assigned ISO 3166-1 codes", n)
 	}
-	if n := len(alpha3); n != 249 {
+	if n := len(alpha3.Get()); n != 249 {
 		t.Fatalf("%d alpha-3 codes, want 249", n)
 	}
-	for cc, name := range countries {
+	for cc, name := range countries.Get() {
 		if len(cc) != 2 || strings.ToUpper(cc) != cc || !isASCIILetters(cc) || name == "" {
 			t.Errorf("bad entry %q: %q", cc, name)
 		}
@@ -21,9 +21,9 @@ func TestCountryTable(t *testing.T) {
 			t.Errorf("%s is assigned but also has a rejection hint", cc)
 		}
 	}
-	for a3, a2 := range alpha3 {
-		if _, ok := countries[a2]; !ok || len(a3) != 3 {
-			t.Errorf("alpha3 %q -> %q not an assigned code", a3, a2)
+	for a3, a2 := range alpha3.Get() {
+		if _, ok := countries.Get()[a2]; !ok || len(a3) != 3 {
+			t.Errorf("alpha3.Get() %q -> %q not an assigned code", a3, a2)
 		}
 	}
 	codes := CountryCodes()

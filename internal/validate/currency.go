@@ -3,6 +3,8 @@ package validate
 import (
 	"sort"
 	"strings"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
 // Currency describes a currency the Connect API supports.
@@ -24,9 +26,9 @@ type Currency struct {
 // Currencies", seeds/002), written by hand with ISO 4217 exponents.
 // A test (currency_iso_test.go) checks the exponents against
 // github.com/bojanz/currency, which the binary does not link.
-var supportedCurrencies = map[string]Currency{}
-
-func init() {
+// Built on first use, not in package init: start-up pays nothing (issue 13).
+var supportedCurrencies = lazy.Value[map[string]Currency]{New: func() map[string]Currency {
+	m := map[string]Currency{}
 	for _, c := range []struct {
 		code, name string
 		exp        int
@@ -118,9 +120,10 @@ func init() {
 		if c.exp == 0 {
 			dec = 0
 		}
-		supportedCurrencies[c.code] = Currency{Code: c.code, Name: c.name, ISOExponent: c.exp, APIDecimals: dec}
+		m[c.code] = Currency{Code: c.code, Name: c.name, ISOExponent: c.exp, APIDecimals: dec}
 	}
-}
+	return m
+}}
 
 // LookupCurrency returns the supported currency with the given ISO 4217 code
 // (any case, surrounding white space ignored). A code that is not three
@@ -129,25 +132,25 @@ func init() {
 func LookupCurrency(code string) (Currency, error) {
 	in := strings.TrimSpace(code)
 	up := strings.ToUpper(in)
-	if c, ok := supportedCurrencies[up]; ok {
+	if c, ok := supportedCurrencies.Get()[up]; ok {
 		return c, nil
 	}
 	if len(up) != 3 || !isASCIILetters(up) {
 		return Currency{}, newErr(ErrFormat, "currency", in, "expected a three-letter ISO 4217 code (e.g. EUR, USD)")
 	}
-	return Currency{}, newErr(ErrUnsupported, "currency", in, "%s is not one of the %d currencies the Connect API supports", up, len(supportedCurrencies))
+	return Currency{}, newErr(ErrUnsupported, "currency", in, "%s is not one of the %d currencies the Connect API supports", up, len(supportedCurrencies.Get()))
 }
 
 // IsSupportedCurrency reports whether code (exact, upper case) is supported.
 func IsSupportedCurrency(code string) bool {
-	_, ok := supportedCurrencies[code]
+	_, ok := supportedCurrencies.Get()[code]
 	return ok
 }
 
 // SupportedCurrencies returns the codes of all supported currencies, sorted.
 func SupportedCurrencies() []string {
-	out := make([]string, 0, len(supportedCurrencies))
-	for c := range supportedCurrencies {
+	out := make([]string, 0, len(supportedCurrencies.Get()))
+	for c := range supportedCurrencies.Get() {
 		out = append(out, c)
 	}
 	sort.Strings(out)

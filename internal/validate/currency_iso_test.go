@@ -14,7 +14,7 @@ import (
 // XDR (no minor unit in ISO 4217): those two are stated here.
 func TestCurrencyExponentsMatchISO(t *testing.T) {
 	stated := map[string]int{"BGN": 2, "XDR": 2}
-	for code, c := range supportedCurrencies {
+	for code, c := range supportedCurrencies.Get() {
 		if want, ok := stated[code]; ok {
 			if c.ISOExponent != want {
 				t.Errorf("%s: exponent %d, stated %d", code, c.ISOExponent, want)

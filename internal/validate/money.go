@@ -24,7 +24,7 @@ type Amount struct {
 func (a Amount) MinorUnits() int64 { return a.Minor }
 
 func (a Amount) decimals() int {
-	if c, ok := supportedCurrencies[a.Currency]; ok {
+	if c, ok := supportedCurrencies.Get()[a.Currency]; ok {
 		return c.APIDecimals
 	}
 	return 2

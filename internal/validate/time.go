@@ -4,11 +4,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/connectctl/connectctl/internal/lazy"
 )
 
-var daysRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) })
+var daysRE = lazy.Value[*regexp.Regexp]{New: func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([dw])$`) }}
 
 // TimeFilterHelp says what TimeFilter accepts, for flag usage texts.
 const TimeFilterHelp = "an RFC 3339 time (2024-10-17T09:30:00Z, fractions kept), a date (2024-10-17, midnight local time) or a duration back from now (90s, 48h, 7d, 2w)"
@@ -23,7 +24,7 @@ func TimeFilter(s string, now time.Time, loc *time.Location) (time.Time, error) 
 	if in == "" {
 		return time.Time{}, newErr(ErrFormat, "time", in, "empty, %s", want)
 	}
-	if m := daysRE().FindStringSubmatch(in); m != nil {
+	if m := daysRE.Get().FindStringSubmatch(in); m != nil {
 		n, err := strconv.Atoi(m[1])
 		days := map[string]int{"d": 1, "w": 7}[m[2]]
 		if err != nil || n <= 0 || n > 100*365/days {
