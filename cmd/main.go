@@ -27,9 +27,8 @@ func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	rootCmd := root.NewCmdRoot(f)
 	// Aliases (`connectctl alias set`) are expanded before Cobra parses.
-	args, err := root.ExpandAliases(rootCmd, os.Args[1:], f.Env)
+	rootCmd, args, err := root.NewCmdRootFor(f, os.Args[1:])
 	if err == nil {
 		rootCmd.SetArgs(args)
 		err = rootCmd.ExecuteContext(ctx)

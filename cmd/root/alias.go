@@ -1,6 +1,7 @@
 package root
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,20 +11,33 @@ import (
 	"github.com/connectctl/connectctl/internal/config"
 )
 
-// IsCommand reports whether word names a built-in top-level command, or one
-// of its aliases (sims, help, completion, cobra's __complete): what an alias
-// may never shadow.
-func IsCommand(root *cobra.Command, word string) bool {
+// IsBuiltIn reports whether word names a built-in top-level command (help,
+// completion and cobra's __complete included): what an alias may never
+// shadow. It reads the table of nouns, so no command needs building.
+func IsBuiltIn(word string) bool {
 	switch word {
-	case "help", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+	case "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 		return true
 	}
-	for _, c := range root.Commands() {
-		if c.Name() == word || c.HasAlias(word) {
+	for _, n := range nouns {
+		if n.name == word || slices.Contains(n.aliases, word) {
 			return true
 		}
 	}
 	return false
+}
+
+// globalTakesValue reports whether a global flag (long name or shorthand)
+// takes a value, for finding the command word in args.
+func globalTakesValue(root *cobra.Command) func(name string, short bool) bool {
+	pf := root.PersistentFlags()
+	return func(name string, short bool) bool {
+		fl := pf.Lookup(name)
+		if short {
+			fl = pf.ShorthandLookup(name)
+		}
+		return fl != nil && fl.NoOptDefVal == ""
+	}
 }
 
 // ExpandAliases replaces the command word of args (the first word after the
@@ -40,16 +54,9 @@ func ExpandAliases(root *cobra.Command, args []string, env config.Env) ([]string
 		}
 		return append([]string{args[0]}, rest...), nil
 	}
-	pf := root.PersistentFlags()
-	takesValue := func(name string, short bool) bool {
-		fl := pf.Lookup(name)
-		if short {
-			fl = pf.ShorthandLookup(name)
-		}
-		return fl != nil && fl.NoOptDefVal == ""
-	}
+	takesValue := globalTakesValue(root)
 	line := alias.Line{
-		IsCommand:  func(w string) bool { return IsCommand(root, w) },
+		IsCommand:  IsBuiltIn,
 		TakesValue: takesValue,
 		Lookup: func(name string) (string, bool, error) {
 			path, err := config.PathFor(configFlag(args, takesValue, env))

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"sort"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/connectctl/connectctl/internal/thirdparty/yaml"
 
 	"github.com/connectctl/connectctl/internal/lazy"
 )

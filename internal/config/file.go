@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/connectctl/connectctl/internal/thirdparty/yaml"
 
 	"github.com/connectctl/connectctl/internal/lazy"
 )

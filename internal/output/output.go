@@ -20,9 +20,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/itchyny/gojq"
-	"github.com/olekukonko/tablewriter"
-	"go.yaml.in/yaml/v3"
+	"github.com/connectctl/connectctl/internal/thirdparty/gojq"
+	"github.com/connectctl/connectctl/internal/thirdparty/tablewriter"
+	"github.com/connectctl/connectctl/internal/thirdparty/yaml"
 
 	"github.com/connectctl/connectctl/internal/iostreams"
 )

@@ -33,3 +33,11 @@ func ParseInitTrace(stderr string) []InitRecord {
 	}
 	return recs
 }
+
+// IsStdlib reports whether an import path is the standard library's (its
+// first element has no dot; vendor/golang.org/x/... is the standard
+// library's vendored code).
+func IsStdlib(pkg string) bool {
+	first, _, _ := strings.Cut(pkg, "/")
+	return !strings.Contains(first, ".") || first == "vendor"
+}

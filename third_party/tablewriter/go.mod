@@ -1,5 +1,0 @@
-module github.com/olekukonko/tablewriter
-
-go 1.21
-
-require github.com/mattn/go-runewidth v0.0.9
