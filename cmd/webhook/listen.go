@@ -176,8 +176,12 @@ func publicURL(base, token string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/" + token
-	u.RawPath = ""
+	// Keep the path as typed (escapes included); the token is URL-safe.
+	ep := strings.TrimSuffix(u.EscapedPath(), "/") + "/" + token
+	if u.Path, err = url.PathUnescape(ep); err != nil {
+		return "", err
+	}
+	u.RawPath = ep
 	return u.String(), nil
 }
 
@@ -352,7 +356,7 @@ func (r *registrar) unregisterAll() error {
 		}
 		switch current {
 		case "":
-			fmt.Fprintf(r.o.IO.ErrOut, "Unregistered %s %s (it was no longer registered)\n", g.iccid, g.typ)
+			fmt.Fprintf(r.o.IO.ErrOut, "Unregistered %s %s (not registered: nothing to remove)\n", g.iccid, g.typ)
 			continue
 		case r.url:
 		default:
@@ -368,15 +372,16 @@ func (r *registrar) unregisterAll() error {
 	if len(failed) == 0 {
 		return nil
 	}
-	fmt.Fprintf(r.o.IO.ErrOut, "webhook listen: could not unregister %d webhook(s): %v\nRemove them with:\n", len(failed), firstErr)
+	var cmds strings.Builder
 	for i := len(failed) - 1; i >= 0; i-- {
-		fmt.Fprintf(r.o.IO.ErrOut, "  connectctl webhook unregister %s --type %s%s\n", failed[i].iccid, typeWord(failed[i].typ), r.profileFlag())
+		fmt.Fprintf(&cmds, "\n  connectctl webhook unregister %s --type %s%s", failed[i].iccid, typeWord(failed[i].typ), r.profileFlag())
 	}
 	code := cmdutil.ExitCodeFor(firstErr)
 	if code == cmdutil.ExitOK {
 		code = cmdutil.ExitUnexpected
 	}
-	return &cmdutil.ExitError{Code: code, Err: fmt.Errorf("webhook listen: clean-up incomplete: %w", firstErr)}
+	return &cmdutil.ExitError{Code: code, Err: fmt.Errorf(
+		"webhook listen: could not unregister %d webhook(s) this run registered: %w\nremove them with:%s", len(failed), firstErr, cmds.String())}
 }
 
 func (r *registrar) profileFlag() string {
