@@ -68,14 +68,15 @@ func NewCmdListen(f *factory.Factory, runF func(context.Context, *ListenOptions)
 			"exits 2 with nothing sent). A SIM that already has a webhook of a type is refused\n" +
 			"(exit 5) before anything is registered, since registering would replace it and\n" +
 			"the exit would delete it. Each registration, SIM and type (the API gives no other\n" +
-			"id), is printed on stderr. The URL registered is the listener's own, or with\n" +
-			"--public-url (an https tunnel to this machine, e.g. https://abc.ngrok.app)\n" +
-			"PUBLIC_URL/TOKEN: the tunnel must pass the path on unchanged, so the secret token\n" +
-			"is still required. At exit a webhook that no longer points to this listener is\n" +
-			"left alone. Unregistering is bounded by 10 s; if it fails, the exit is non-zero\n" +
-			"(the failed request's code, 130 after Ctrl-C) and stderr lists the\n" +
-			"`connectctl webhook unregister` commands that finish the clean-up. A failed\n" +
-			"registration exits with its API error's code.",
+			"id), is printed on stderr. The URL registered is the listener's own (right for\n" +
+			"the sandbox), or with --public-url (an https tunnel to this machine, e.g.\n" +
+			"https://abc.ngrok.app, when the API cannot reach it) PUBLIC_URL/TOKEN: the tunnel\n" +
+			"must pass the path on unchanged, so the secret token is still required.\n\n" +
+			"At exit a webhook that no longer points to this listener is left alone.\n" +
+			"Unregistering is bounded by 10 s; if it fails, the exit is non-zero (the failed\n" +
+			"request's code, 130 after Ctrl-C) and stderr lists the `connectctl webhook\n" +
+			"unregister` commands that finish the clean-up. A failed registration exits with\n" +
+			"its API error's code.",
 		Example: cmdutil.Examples(
 			"Receive notifications on this machine and print them", "connectctl webhook listen",
 			"Listen on a free port and relay each event to your service", "connectctl webhook listen --addr 127.0.0.1:0 --forward-to https://hooks.example.com/esim",
@@ -98,8 +99,8 @@ func NewCmdListen(f *factory.Factory, runF func(context.Context, *ListenOptions)
 	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "Address to listen on (port 0 picks a free one)")
 	fl.BoolVar(&opts.AllowRemote, "allow-remote", false, "Allow listening on a non-loopback address")
 	fl.StringVar(&opts.ForwardTo, "forward-to", "", "Relay each event to this https:// URL (http only to this machine)")
-	fl.StringSliceVar(&opts.Register, "register", nil, "Register the listener for these SIMs while it runs (`ICCID`, repeatable or comma-separated)")
-	fl.StringSliceVar(&opts.Types, "type", nil, "With --register: usage, end or both (default both)")
+	fl.StringSliceVar(&opts.Register, "register", nil, "Register the listener for the SIM `ICCID` while it runs (repeatable or comma-separated)")
+	fl.StringSliceVar(&opts.Types, "type", nil, "With --register: notification `TYPE`, usage or end (repeatable or comma-separated; default both)")
 	fl.StringVar(&opts.PublicURL, "public-url", "", "With --register: register `URL`/TOKEN, a tunnel to the listener, instead of its local URL")
 	cmdutil.AddIgnoreChecksumFlag(cmd, &opts.IgnoreChecksum)
 	_ = cmd.RegisterFlagCompletionFunc("type", completeTypes)
