@@ -260,17 +260,23 @@ func runListen(ctx context.Context, o *ListenOptions) error {
 	if err := <-served; err != nil && runErr == nil {
 		runErr = fmt.Errorf("webhook listen: %w", err)
 	}
+	if reg != nil {
+		if err := reg.unregisterAll(); err != nil {
+			if runErr == nil {
+				runErr = err
+			} else {
+				// The first failure sets the exit code; the clean-up
+				// commands must still be shown.
+				fmt.Fprintln(o.IO.ErrOut, "error:", err)
+			}
+		}
+	}
 	if fwd != nil {
 		drainCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := fwd.Close(drainCtx); err != nil {
 			fmt.Fprintln(o.IO.ErrOut, "webhook listen: gave up relaying the queued events")
 		}
 		cancel()
-	}
-	if reg != nil {
-		if err := reg.unregisterAll(); err != nil && runErr == nil {
-			runErr = err
-		}
 	}
 	if runErr == nil {
 		fmt.Fprintln(o.IO.ErrOut, "webhook listen: stopped")

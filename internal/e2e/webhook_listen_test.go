@@ -388,3 +388,23 @@ func TestWebhookListenRegisterCleanupFails(t *testing.T) {
 		t.Errorf("unregister: exit %d\n%s", res.ExitCode, res.Stderr)
 	}
 }
+
+// When both a registration and its clean-up fail, the exit code is the
+// registration's and the clean-up commands are still printed.
+func TestWebhookListenRegisterFailsAndCleanupFails(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	for _, f := range [][]string{
+		{"--method", "POST", "--path", "/v1/sim/" + iccid + "/preferences/notifications/SUBSCRIPTION_END", "--status", "400"},
+		{"--method", "DELETE", "--path", "/v1/sim/" + iccid + "/preferences", "--status", "403", "--count", "5"},
+	} {
+		if res := testenv.Run(t, bin, env, append([]string{"sandbox", "fault", "add"}, f...)...); res.ExitCode != 0 {
+			t.Fatalf("sandbox fault add: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+	}
+	res := testenv.Run(t, bin, env, "webhook", "listen", "--addr", "127.0.0.1:0", "--register", iccid)
+	if want := "connectctl webhook unregister " + iccid + " --type usage"; res.ExitCode != 5 || !strings.Contains(res.Stderr, want) {
+		t.Fatalf("exit %d (want 5) and stderr with %q:\n%s", res.ExitCode, want, res.Stderr)
+	}
+}
