@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -123,5 +124,86 @@ func TestRunListenServesUntilCancelled(t *testing.T) {
 	}
 	if want := `{"id":"x1","type":"SUBSCRIPTION_END","iccid":"8944478600000205337"}` + "\n"; out.String() != want {
 		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+}
+
+func TestListenRegisterValidation(t *testing.T) {
+	const a, b = "8944478600001000018", "8944478600000205337"
+	tests := []struct {
+		name       string
+		args       []string
+		wantICCIDs []string
+		wantTypes  []string
+		wantErr    string
+	}{
+		{name: "no register", args: nil},
+		{name: "default both types", args: []string{"--register", a},
+			wantICCIDs: []string{a}, wantTypes: []string{"USAGE_THRESHOLD", "SUBSCRIPTION_END"}},
+		{name: "comma and repeat, deduplicated", args: []string{"--register", a + "," + b, "--register", a, "--type", "usage"},
+			wantICCIDs: []string{a, b}, wantTypes: []string{"USAGE_THRESHOLD"}},
+		{name: "API type names", args: []string{"--register", a, "--type", "SUBSCRIPTION_END,usage,end"},
+			wantICCIDs: []string{a}, wantTypes: []string{"SUBSCRIPTION_END", "USAGE_THRESHOLD"}},
+		{name: "misspelt end accepted", args: []string{"--register", a, "--type", "SUBSCRITPION_END"},
+			wantICCIDs: []string{a}, wantTypes: []string{"SUBSCRIPTION_END"}},
+		{name: "public https", args: []string{"--register", a, "--public-url", "https://abc.ngrok.app"},
+			wantICCIDs: []string{a}, wantTypes: []string{"USAGE_THRESHOLD", "SUBSCRIPTION_END"}},
+		{name: "public loopback http", args: []string{"--register", a, "--public-url", "http://127.0.0.1:9000/hooks"},
+			wantICCIDs: []string{a}, wantTypes: []string{"USAGE_THRESHOLD", "SUBSCRIPTION_END"}},
+		{name: "wrong luhn overridden", args: []string{"--register", "8944478600001000019", "--ignore-checksum"},
+			wantICCIDs: []string{"8944478600001000019"}, wantTypes: []string{"USAGE_THRESHOLD", "SUBSCRIPTION_END"}},
+
+		{name: "wrong luhn", args: []string{"--register", a + ",8944478600001000019"}, wantErr: "--ignore-checksum"},
+		{name: "too short", args: []string{"--register", "8944478600001"}, wantErr: "--register"},
+		{name: "not digits", args: []string{"--register", "abc"}, wantErr: "--register"},
+		{name: "empty item", args: []string{"--register", a + ","}, wantErr: "empty ICCID"},
+		{name: "bad type", args: []string{"--register", a, "--type", "sms"}, wantErr: "--type"},
+		{name: "type without register", args: []string{"--type", "usage"}, wantErr: "--type needs --register"},
+		{name: "public without register", args: []string{"--public-url", "https://abc.ngrok.app"}, wantErr: "--public-url needs --register"},
+		{name: "public plain http", args: []string{"--register", a, "--public-url", "http://abc.ngrok.app"}, wantErr: "--public-url"},
+		{name: "public relative", args: []string{"--register", a, "--public-url", "/hooks"}, wantErr: "--public-url"},
+		{name: "public with query", args: []string{"--register", a, "--public-url", "https://abc.ngrok.app/?x=1"}, wantErr: "without query"},
+		{name: "public with fragment", args: []string{"--register", a, "--public-url", "https://abc.ngrok.app/#x"}, wantErr: "without query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			var got *ListenOptions
+			// No Client: validation must not need one.
+			cmd := NewCmdListen(&factory.Factory{IOStreams: ios}, func(_ context.Context, o *ListenOptions) error { got = o; return nil })
+			err := execute(cmd, tt.args)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v; want %q", err, tt.wantErr)
+				}
+				if code := cmdutil.ExitCodeFor(err); code != cmdutil.ExitUsage {
+					t.Errorf("exit %d, want %d", code, cmdutil.ExitUsage)
+				}
+				if got != nil {
+					t.Fatal("the command ran despite bad input")
+				}
+				return
+			}
+			if err != nil || got == nil {
+				t.Fatalf("err = %v", err)
+			}
+			if !slices.Equal(got.iccids, tt.wantICCIDs) || !slices.Equal(got.types, tt.wantTypes) {
+				t.Errorf("iccids %v types %v; want %v %v", got.iccids, got.types, tt.wantICCIDs, tt.wantTypes)
+			}
+		})
+	}
+}
+
+func TestPublicURLAppendsToken(t *testing.T) {
+	tests := []struct{ base, want string }{
+		{"https://abc.ngrok.app", "https://abc.ngrok.app/TOK"},
+		{"https://abc.ngrok.app/", "https://abc.ngrok.app/TOK"},
+		{"https://abc.ngrok.app/hooks/", "https://abc.ngrok.app/hooks/TOK"},
+		{"http://127.0.0.1:9000/a%2Fb", "http://127.0.0.1:9000/a%2Fb/TOK"},
+	}
+	for _, tt := range tests {
+		got, err := publicURL(tt.base, "TOK")
+		if err != nil || got != tt.want {
+			t.Errorf("publicURL(%q) = %q, %v; want %q", tt.base, got, err, tt.want)
+		}
 	}
 }

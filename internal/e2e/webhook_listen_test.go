@@ -46,8 +46,14 @@ type listener struct {
 // startListener runs `webhook listen --addr 127.0.0.1:0` and reads its URL from stderr.
 func startListener(t *testing.T, extra ...string) *listener {
 	t.Helper()
+	return startListenerEnv(t, nil, extra...)
+}
+
+// startListenerEnv is startListener with env added to the clean environment.
+func startListenerEnv(t *testing.T, env []string, extra ...string) *listener {
+	t.Helper()
 	cmd := exec.Command(bin, append([]string{"webhook", "listen", "--addr", "127.0.0.1:0"}, extra...)...)
-	cmd.Env = testenv.CleanEnv(t)
+	cmd.Env = append(testenv.CleanEnv(t), env...)
 	l := &listener{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout = l.stdout
 	pipe, err := cmd.StderrPipe()
@@ -91,6 +97,25 @@ func startListener(t *testing.T, extra ...string) *listener {
 		t.Fatalf("webhook listen printed no URL; stderr:\n%s", l.stderr.String())
 	}
 	return l
+}
+
+// waitStderr waits until the listener's stderr holds s (or it exits).
+func (l *listener) waitStderr(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(l.stderr.String(), s) {
+		select {
+		case <-l.done:
+			if strings.Contains(l.stderr.String(), s) {
+				return
+			}
+			t.Fatalf("webhook listen exited before printing %q: %v\nstderr:\n%s", s, l.err, l.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("webhook listen did not print %q; stderr:\n%s", s, l.stderr.String())
+		}
+	}
 }
 
 // stop interrupts the listener and returns its exit code.
@@ -214,5 +239,172 @@ func TestWebhookListenRefusesRemoteAddr(t *testing.T) {
 	res := testenv.Run(t, bin, nil, "webhook", "listen", "--addr", "0.0.0.0:0")
 	if res.ExitCode != 2 || !strings.Contains(res.Stderr, "--allow-remote") {
 		t.Errorf("exit %d, stderr %q", res.ExitCode, res.Stderr)
+	}
+}
+
+// listen --register registers the listener, prints the events the sandbox
+// delivers to it and unregisters on Ctrl-C what it registered.
+func TestWebhookListenRegisterCleansUpOnSIGINT(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	l := startListenerEnv(t, env, "--register", iccid, "--type", "usage")
+	l.waitStderr(t, "Events print on stdout")
+	if !strings.Contains(l.stderr.String(), "Registered "+iccid+" USAGE_THRESHOLD -> "+l.URL) {
+		t.Fatalf("stderr does not report the registration:\n%s", l.stderr.String())
+	}
+	if got := listWebhooksJSON(t, env, iccid); len(got) != 1 || got["USAGE_THRESHOLD"] != l.URL {
+		t.Fatalf("registered webhooks %v, want only USAGE_THRESHOLD -> %s", got, l.URL)
+	}
+
+	res := testenv.Run(t, bin, env, "sandbox", "usage", iccid, "--percent", "85", "-o", "json")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "delivered") {
+		t.Fatalf("sandbox usage: exit %d\n%s\n%s\nlistener stderr:\n%s", res.ExitCode, res.Stdout, res.Stderr, l.stderr.String())
+	}
+	// The sandbox delivered before answering, so the event line is printed.
+	var ev struct {
+		Type  string `json:"type"`
+		ICCID string `json:"iccid"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(l.stdout.String())), &ev); err != nil || ev.Type != "USAGE_THRESHOLD" || ev.ICCID != iccid {
+		t.Fatalf("stdout %q: want one USAGE_THRESHOLD event for %s (%v)", l.stdout.String(), iccid, err)
+	}
+
+	if code := l.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGINT; stderr:\n%s", code, l.stderr.String())
+	}
+	if !strings.Contains(l.stderr.String(), "Unregistered "+iccid+" USAGE_THRESHOLD") {
+		t.Errorf("stderr does not report the clean-up:\n%s", l.stderr.String())
+	}
+	if got := listWebhooksJSON(t, env, iccid); len(got) != 0 {
+		t.Errorf("webhooks left after exit: %v", got)
+	}
+}
+
+// --public-url/TOKEN is what gets registered; the exit removes it.
+func TestWebhookListenRegisterPublicURL(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	l := startListenerEnv(t, env, "--register", iccid, "--public-url", "https://tunnel.example.com/hooks/")
+	l.waitStderr(t, "Events print on stdout")
+	token := l.URL[strings.LastIndex(l.URL, "/")+1:]
+	want := "https://tunnel.example.com/hooks/" + token
+	got := listWebhooksJSON(t, env, iccid)
+	if len(got) != 2 || got["USAGE_THRESHOLD"] != want || got["SUBSCRIPTION_END"] != want {
+		t.Fatalf("registered webhooks %v, want both types -> %s", got, want)
+	}
+	if code := l.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGINT; stderr:\n%s", code, l.stderr.String())
+	}
+	if got := listWebhooksJSON(t, env, iccid); len(got) != 0 {
+		t.Errorf("webhooks left after exit: %v", got)
+	}
+}
+
+// A bad ICCID is refused (exit 2) before the listener starts or any request.
+func TestWebhookListenRegisterBadICCID(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	before := sb.Stats(t)
+	for _, bad := range []string{"8944478600001000019", "8944478600001000018,12345"} {
+		res := testenv.Run(t, bin, sandboxEnv(sb), "webhook", "listen", "--addr", "127.0.0.1:0", "--register", bad)
+		if res.ExitCode != 2 || !strings.Contains(res.Stderr, "--register") || strings.Contains(res.Stderr, "Listening") {
+			t.Errorf("--register %s: exit %d, stderr %q", bad, res.ExitCode, res.Stderr)
+		}
+	}
+	after := sb.Stats(t)
+	if after.APIRequests() != before.APIRequests() || after.TokenRequests != before.TokenRequests {
+		t.Errorf("requests sent: API %d -> %d, token %d -> %d", before.APIRequests(), after.APIRequests(), before.TokenRequests, after.TokenRequests)
+	}
+}
+
+// A registration that fails part-way exits with the API error's code and
+// leaves nothing registered.
+func TestWebhookListenRegisterFailsPartWay(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	fault := testenv.Run(t, bin, env, "sandbox", "fault", "add", "--method", "POST",
+		"--path", "/v1/sim/"+iccid+"/preferences/notifications/SUBSCRIPTION_END", "--status", "400")
+	if fault.ExitCode != 0 {
+		t.Fatalf("sandbox fault add: exit %d\n%s", fault.ExitCode, fault.Stderr)
+	}
+	res := testenv.Run(t, bin, env, "webhook", "listen", "--addr", "127.0.0.1:0", "--register", iccid, "--type", "usage,end")
+	if res.ExitCode != 5 || !strings.Contains(res.Stderr, "Registered "+iccid+" USAGE_THRESHOLD") ||
+		!strings.Contains(res.Stderr, "Unregistered "+iccid+" USAGE_THRESHOLD") {
+		t.Fatalf("exit %d (want 5), stderr:\n%s", res.ExitCode, res.Stderr)
+	}
+	if got := listWebhooksJSON(t, env, iccid); len(got) != 0 {
+		t.Errorf("webhooks left after the failure: %v", got)
+	}
+}
+
+// A SIM that already has a webhook of the type is refused before anything is
+// registered, and its webhook is left as it was.
+func TestWebhookListenRegisterRefusesExistingWebhook(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	const theirs = "https://hooks.example.com/esim/s3cr3t"
+	if res := testenv.Run(t, bin, env, "webhook", "register", iccid, "--type", "end", "--url", theirs); res.ExitCode != 0 {
+		t.Fatalf("register: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	res := testenv.Run(t, bin, env, "webhook", "listen", "--addr", "127.0.0.1:0", "--register", iccid)
+	if res.ExitCode != 5 || !strings.Contains(res.Stderr, "already has a SUBSCRIPTION_END webhook") || strings.Contains(res.Stderr, "s3cr3t") {
+		t.Fatalf("exit %d (want 5), stderr:\n%s", res.ExitCode, res.Stderr)
+	}
+	if got := listWebhooksJSON(t, env, iccid); len(got) != 1 || got["SUBSCRIPTION_END"] != theirs {
+		t.Errorf("webhooks %v, want only theirs left", got)
+	}
+}
+
+// When unregistering fails, the exit is non-zero and stderr says how to
+// finish the clean-up.
+func TestWebhookListenRegisterCleanupFails(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	l := startListenerEnv(t, env, "--register", iccid, "--type", "end")
+	l.waitStderr(t, "Events print on stdout")
+	fault := testenv.Run(t, bin, env, "sandbox", "fault", "add", "--method", "DELETE",
+		"--path", "/v1/sim/"+iccid+"/preferences", "--status", "400", "--count", "5")
+	if fault.ExitCode != 0 {
+		t.Fatalf("sandbox fault add: exit %d\n%s", fault.ExitCode, fault.Stderr)
+	}
+	if code := l.stop(t); code != 130 {
+		t.Fatalf("exit %d after SIGINT with a failed clean-up, want 130; stderr:\n%s", code, l.stderr.String())
+	}
+	if want := "connectctl webhook unregister " + iccid + " --type end"; !strings.Contains(l.stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, l.stderr.String())
+	}
+	if got := listWebhooksJSON(t, env, iccid); got["SUBSCRIPTION_END"] != l.URL {
+		t.Errorf("webhooks %v: the failed clean-up should have left ours", got)
+	}
+	// Once the API recovers, the printed command finishes the job.
+	if res := testenv.Run(t, bin, env, "sandbox", "fault", "clear"); res.ExitCode != 0 {
+		t.Fatalf("sandbox fault clear: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	if res := testenv.Run(t, bin, env, "webhook", "unregister", iccid, "--type", "end"); res.ExitCode != 0 {
+		t.Errorf("unregister: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+}
+
+// When both a registration and its clean-up fail, the exit code is the
+// registration's and the clean-up commands are still printed.
+func TestWebhookListenRegisterFailsAndCleanupFails(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	iccid := orderSIMForWebhooks(t, sb)
+	for _, f := range [][]string{
+		{"--method", "POST", "--path", "/v1/sim/" + iccid + "/preferences/notifications/SUBSCRIPTION_END", "--status", "400"},
+		{"--method", "DELETE", "--path", "/v1/sim/" + iccid + "/preferences", "--status", "403", "--count", "5"},
+	} {
+		if res := testenv.Run(t, bin, env, append([]string{"sandbox", "fault", "add"}, f...)...); res.ExitCode != 0 {
+			t.Fatalf("sandbox fault add: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+	}
+	res := testenv.Run(t, bin, env, "webhook", "listen", "--addr", "127.0.0.1:0", "--register", iccid)
+	if want := "connectctl webhook unregister " + iccid + " --type usage"; res.ExitCode != 5 || !strings.Contains(res.Stderr, want) {
+		t.Fatalf("exit %d (want 5) and stderr with %q:\n%s", res.ExitCode, want, res.Stderr)
 	}
 }
