@@ -2,6 +2,8 @@ package order
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +14,7 @@ import (
 	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/orderfile"
 	"github.com/connectctl/connectctl/internal/output"
+	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // TopUpOptions are the inputs of `order topup`.
@@ -130,7 +133,12 @@ func runBulkTopUp(ctx context.Context, o *TopUpOptions, cmd *cobra.Command) erro
 	return (&bulkJob{io: o.IO, opts: &o.Bulk, wait: &o.Wait, now: o.Now, printer: o.Printer, client: o.Client, jl: o.Journaling,
 		command: "order topup --from-file", kind: orderfile.TopUp, columns: TopUpResultColumns(),
 		check: func(row orderfile.Row) (connect.OrderInput, []orderfile.RowError) {
-			return orderfile.CheckTopUp(row, defaults, now, o.IgnoreChecksum)
+			in, errs := orderfile.CheckTopUp(row, defaults, now, o.IgnoreChecksum)
+			if _, err := validate.ICCID(row.Fields["iccid"]); len(errs) == 0 && errors.Is(err, validate.ErrChecksum) {
+				// As `order topup ICCID --ignore-checksum` says it.
+				fmt.Fprintf(o.IO.ErrOut, "warning: line %d: iccid: %v; sending it anyway (--%s)\n", row.Line, err, cmdutil.IgnoreChecksumFlag)
+			}
+			return in, errs
 		}}).run(ctx)
 }
 

@@ -298,4 +298,15 @@ func TestBulkTopUpInvalidRowsSendNothing(t *testing.T) {
 	if n := sb.Stats(t).Orders; n != 2 {
 		t.Fatalf("%d orders, want 2", n)
 	}
+
+	// --ignore-checksum sends the ICCID as written, with a warning; the
+	// sandbox knows no such SIM and refuses it.
+	content = "iccid,product\n" + wrongLuhn + "," + europe1GB + "\n"
+	res = runIn(t, content, env, "order", "topup", "--from-file", "-", "--ignore-checksum", "-o", "ndjson")
+	if res.ExitCode != 5 || !strings.Contains(res.Stderr, "line 2: iccid") || !strings.Contains(res.Stderr, "sending it anyway (--ignore-checksum)") {
+		t.Fatalf("--ignore-checksum: exit %d, want 5 with a warning\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	if r := parseTopUps(t, res.Stdout)[1]; r.Result != "refused" || r.ICCID != wrongLuhn {
+		t.Errorf("--ignore-checksum row: %+v", r)
+	}
 }
