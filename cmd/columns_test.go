@@ -34,6 +34,8 @@ func TestColumnsAreJSONKeys(t *testing.T) {
 			SubscriptionID: "s1", SubscriptionIDs: []string{"s1", "s2"}}}))
 	check("order bulk result", output.MissingJSONKeys(order.ResultColumns(), bulk.Result{Row: 1, Line: 2, Email: "e",
 		Result: bulk.Ordered, OrderID: "o", Status: "COMPLETED", ICCID: "89", ActivationCode: "LPA:1$a$b", Error: "x"}))
+	check("order topup bulk result", output.MissingJSONKeys(order.TopUpResultColumns(), bulk.Result{Row: 1, Line: 2,
+		Result: bulk.Ordered, OrderID: "o", Status: "COMPLETED", ICCID: "89", SubscriptionIDs: []string{"s1", "s2"}, Error: "x"}))
 	check("order history", output.MissingJSONKeys(order.HistoryColumns(), journal.Attempt{ID: "a", Started: now, Updated: now,
 		Target: "t", ClientID: "c", Profile: "p", Batch: "b", Row: 1, Line: 2, RowKey: "k", Operation: "NEW_ESIM", Email: "e",
 		Products: []string{"p1"}, DeviceID: "d", ICCID: "89", CorrelationID: "c", SubscriptionIDs: []string{"s"},

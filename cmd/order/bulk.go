@@ -21,12 +21,14 @@ import (
 	"github.com/connectctl/connectctl/internal/bulk"
 	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/iostreams"
 	"github.com/connectctl/connectctl/internal/journal"
 	"github.com/connectctl/connectctl/internal/orderfile"
 	"github.com/connectctl/connectctl/internal/output"
 )
 
-// BulkOptions are the flags of `order new --from-file`.
+// BulkOptions are the flags of `order new --from-file` and `order topup
+// --from-file`.
 type BulkOptions struct {
 	File        string
 	SkipInvalid bool
@@ -42,26 +44,32 @@ const DefaultConcurrency = 8
 // maxListedProblems bounds the rows listed by name in messages.
 const maxListedProblems = 20
 
-func (b *BulkOptions) bindFlags(cmd *cobra.Command) {
+// bindFlags binds --from-file (what describes one row's order) and the
+// flags that go with it.
+func (b *BulkOptions) bindFlags(cmd *cobra.Command, fromFile string) {
 	fl := cmd.Flags()
-	fl.StringVar(&b.File, "from-file", "", "Order one eSIM per row of this CSV or JSON Lines file (- for stdin)")
+	fl.StringVar(&b.File, "from-file", "", fromFile)
 	fl.BoolVar(&b.SkipInvalid, "skip-invalid", false, "With --from-file: order the valid rows even when some rows are invalid")
 	fl.IntVar(&b.Concurrency, "concurrency", DefaultConcurrency, "With --from-file: orders in flight at once (paced to the API's quota)")
 	fl.BoolVar(&b.Force, "force", false, "With --from-file: order every row again, even rows the journal shows as ordered")
 	fl.StringVar(&b.Batch, "batch", "", "With --from-file: name the batch in the journal (default: the file's absolute path); keep it stable across CI workspaces")
 }
 
-// bulkOnlyFlags make sense only with --from-file; perRowFlags only without.
+// bulkOnlyFlags make sense only with --from-file; perRowFlags (of `order
+// new`) only without.
 var (
 	bulkOnlyFlags = []string{"skip-invalid", "concurrency", "force", "batch"}
 	perRowFlags   = []string{"device-id", "qr", "qr-png", "invert"}
 	// defaultFlags fill the cells a row leaves empty.
 	defaultFlags = []string{"product", "email", "country", "device-type", "device-model", "device-make", "eid",
 		"first-name", "last-name", "residence", "activation-date", "price", "currency"}
+	// topUpDefaultFlags fill the cells a top-up row leaves empty.
+	topUpDefaultFlags = []string{"product", "activation-date", "price", "currency"}
 )
 
-// checkBulkFlags refuses flag combinations that cannot mean anything.
-func checkBulkFlags(cmd *cobra.Command, b *BulkOptions) error {
+// checkBulkFlags refuses flag combinations that cannot mean anything;
+// perRow are the flags that describe one order only.
+func checkBulkFlags(cmd *cobra.Command, b *BulkOptions, perRow []string) error {
 	fl := cmd.Flags()
 	if b.File == "" {
 		for _, n := range bulkOnlyFlags {
@@ -71,7 +79,7 @@ func checkBulkFlags(cmd *cobra.Command, b *BulkOptions) error {
 		}
 		return nil
 	}
-	for _, n := range perRowFlags {
+	for _, n := range perRow {
 		if fl.Changed(n) {
 			return cmdutil.FlagErrorf("--%s does not go with --from-file: put a device-id column in the file; activation codes are in the results", n)
 		}
@@ -100,16 +108,56 @@ func ResultColumns() []output.Column[bulk.Result] {
 	}
 }
 
+// TopUpResultColumns are the columns of bulk top-up results: a top-up has
+// no activation code, its new subscriptions instead (with --wait).
+func TopUpResultColumns() []output.Column[bulk.Result] {
+	return []output.Column[bulk.Result]{
+		{Name: "row", Width: 4, Value: func(r bulk.Result) string { return fmt.Sprint(r.Row) }},
+		{Name: "result", Kind: output.KindStatus, Width: 9, Value: func(r bulk.Result) string { return string(r.Result) }},
+		{Name: "iccid", Width: 19, Value: func(r bulk.Result) string { return r.ICCID }},
+		{Name: "order_id", Aliases: []string{"order"}, Width: 36, Value: func(r bulk.Result) string { return r.OrderID }},
+		{Name: "status", Kind: output.KindStatus, Width: 10, Value: func(r bulk.Result) string { return r.Status }},
+		{Name: "subscription_ids", Aliases: []string{"subscriptions"}, Value: func(r bulk.Result) string { return strings.Join(r.SubscriptionIDs, " ") }},
+		{Name: "error", Value: func(r bulk.Result) string { return r.Error }},
+		{Name: "line", Wide: true, Value: func(r bulk.Result) string { return fmt.Sprint(r.Line) }},
+	}
+}
+
+// bulkJob is one run over a file, of new orders or of top-ups: the two
+// differ only in how a row is read and checked and how results are shown.
+type bulkJob struct {
+	io      *iostreams.IOStreams
+	opts    *BulkOptions
+	wait    *WaitOptions
+	now     func() time.Time
+	printer func() (*output.Printer, error)
+	client  func() (*connect.Client, error)
+	jl      Journaling
+	command string // for errors: "order new --from-file"
+	kind    orderfile.Kind
+	// check validates a row, the defaults filling its empty cells.
+	check   func(orderfile.Row) (connect.OrderInput, []orderfile.RowError)
+	columns []output.Column[bulk.Result]
+}
+
 // runBulk orders one eSIM per row of the file.
 func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
-	b := &o.Bulk
-	io := o.IO
-	now := o.Now()
-
 	defaults, err := bulkDefaults(cmd, o)
 	if err != nil {
 		return err
 	}
+	now := o.Now()
+	return (&bulkJob{io: o.IO, opts: &o.Bulk, wait: &o.Wait, now: o.Now, printer: o.Printer, client: o.Client, jl: o.Journaling,
+		command: "order new --from-file", kind: orderfile.NewESIM, columns: ResultColumns(),
+		check: func(row orderfile.Row) (connect.OrderInput, []orderfile.RowError) {
+			return orderfile.Check(row, defaults, now, o.IgnoreChecksum)
+		}}).run(ctx)
+}
+
+// run checks every row, then places the orders of the valid ones.
+func (job *bulkJob) run(ctx context.Context) error {
+	b := job.opts
+	io := job.io
 	data, batch, err := readBulkFile(io.In, b.File)
 	if err != nil {
 		return err
@@ -117,7 +165,7 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 	if b.Batch != "" {
 		batch = "batch:" + strings.TrimSpace(b.Batch)
 	}
-	rows, bad, err := orderfile.Read(bytes.NewReader(data))
+	rows, bad, err := orderfile.ReadKind(bytes.NewReader(data), job.kind)
 	if err != nil {
 		return cmdutil.FlagErrorf("--from-file %s: %v", b.File, err)
 	}
@@ -127,13 +175,13 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 		invalid = append(invalid, bulk.Result{Row: e.Row, Line: e.Line, Result: bulk.Invalid, Error: e.Error()})
 	}
 	for _, row := range rows {
-		in, errs := orderfile.Check(row, defaults, now, o.IgnoreChecksum)
+		in, errs := job.check(row)
 		if len(errs) > 0 {
 			msgs := make([]string, len(errs))
 			for i, e := range errs {
 				msgs[i] = e.Error()
 			}
-			invalid = append(invalid, bulk.Result{Row: row.Number, Line: row.Line, Email: row.Fields["email"],
+			invalid = append(invalid, bulk.Result{Row: row.Number, Line: row.Line, Email: row.Fields["email"], ICCID: row.Fields["iccid"],
 				Result: bulk.Invalid, Error: strings.Join(msgs, "; ")})
 			continue
 		}
@@ -155,16 +203,16 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 		return cmdutil.FlagErrorf("%s: no rows to order", b.File)
 	}
 
-	p, err := factory.PrinterFor(o.Printer, ResultColumns())
+	p, err := factory.PrinterFor(job.printer, job.columns)
 	if err != nil {
 		return err
 	}
-	scope, err := o.Scope()
+	scope, err := job.jl.Scope()
 	if err != nil {
 		return err
 	}
 	scope.Batch = batch
-	jpath, err := o.JournalPath()
+	jpath, err := job.jl.JournalPath()
 	if err != nil {
 		return fmt.Errorf("order journal: %w", err)
 	}
@@ -185,17 +233,17 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 		return fmt.Errorf("order journal: %w", err)
 	}
 	defer unlock()
-	client, err := o.Client()
+	client, err := job.client()
 	if err != nil {
 		return err
 	}
 
-	stream := output.NewStream(p, ResultColumns())
+	stream := output.NewStream(p, job.columns)
 	progress := io.StartProgress("Ordering", len(orders)+len(invalid))
 	r := &bulk.Runner{
 		API: client, Journal: jr, History: history, Scope: scope,
-		Concurrency: b.Concurrency, Wait: o.Wait.Wait, WaitTimeout: o.Wait.Timeout, PollInterval: o.Wait.PollInterval,
-		Force: b.Force, Now: o.Now, CorrelationID: o.correlationID(),
+		Concurrency: b.Concurrency, Wait: job.wait.Wait, WaitTimeout: job.wait.Timeout, PollInterval: job.wait.PollInterval,
+		Force: b.Force, Now: job.now, CorrelationID: job.jl.correlationID(),
 		Emit: func(res bulk.Result) {
 			progress.Above(func() {
 				if err := stream.Write(res); err != nil {
@@ -218,7 +266,7 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 	case summary.Interrupted:
 		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Silent: true, Err: ctx.Err()}
 	case runErr != nil:
-		return fmt.Errorf("order new --from-file: %w", runErr)
+		return fmt.Errorf("%s: %w", job.command, runErr)
 	case summary.ExitCode() != 0:
 		return &cmdutil.ExitError{Code: summary.ExitCode(), Silent: true, Err: errors.New("some rows did not succeed")}
 	}
@@ -229,18 +277,7 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 // --from-file, then the profile's defaults. A bad flag value is a usage
 // error before the file is even read.
 func bulkDefaults(cmd *cobra.Command, o *NewOptions) (orderfile.Row, error) {
-	d := orderfile.Row{Fields: map[string]string{}}
-	fl := cmd.Flags()
-	for _, name := range defaultFlags {
-		if !fl.Changed(name) {
-			continue
-		}
-		if name == "product" {
-			d.Products = append(d.Products, o.Plans.Products...)
-			continue
-		}
-		d.Fields[name] = fl.Lookup(name).Value.String()
-	}
+	d := flagDefaults(cmd, defaultFlags, o.Plans.Products)
 	if o.Defaults != nil && (d.Fields["country"] == "" || d.Fields["device-type"] == "") {
 		pd, err := o.Defaults()
 		if err != nil {
@@ -252,16 +289,39 @@ func bulkDefaults(cmd *cobra.Command, o *NewOptions) (orderfile.Row, error) {
 			}
 		}
 	}
-	// Check the defaults as a row of their own; complaints about values
-	// they do not have are the rows' business.
 	_, errs := orderfile.Check(d, orderfile.Row{}, o.Now(), o.IgnoreChecksum)
+	return d, defaultsError(d, errs)
+}
+
+// flagDefaults are the values of the flags among names given on the
+// command line, as a row; products are --product's.
+func flagDefaults(cmd *cobra.Command, names []string, products []string) orderfile.Row {
+	d := orderfile.Row{Fields: map[string]string{}}
+	fl := cmd.Flags()
+	for _, name := range names {
+		if !fl.Changed(name) {
+			continue
+		}
+		if name == "product" {
+			d.Products = append(d.Products, products...)
+			continue
+		}
+		d.Fields[name] = fl.Lookup(name).Value.String()
+	}
+	return d
+}
+
+// defaultsError reports the problems of the defaults checked as a row of
+// their own; complaints about values they do not have are the rows'
+// business.
+func defaultsError(d orderfile.Row, errs []orderfile.RowError) error {
 	for _, e := range errs {
 		present := d.Fields[e.Field] != "" || (e.Field == "product" && len(d.Products) > 0)
 		if e.Field != "" && present {
-			return d, cmdutil.FlagErrorf("--%s (a default for every row): %s", e.Field, e.Msg)
+			return cmdutil.FlagErrorf("--%s (a default for every row): %s", e.Field, e.Msg)
 		}
 	}
-	return d, nil
+	return nil
 }
 
 // readBulkFile reads the file (or stdin) whole and names its identity in

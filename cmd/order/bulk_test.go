@@ -119,3 +119,69 @@ func TestBulkSummaryExit(t *testing.T) {
 		})
 	}
 }
+
+// A top-up file is checked whole before the client is built: bad ICCIDs
+// (a wrong check digit included), products and flags are usage errors.
+func TestBulkTopUpInputErrorsSendNothing(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.csv", "iccid,product\n"+goodICCID+","+europe1GB+"\n")
+	bad := write("bad.csv", "iccid,product\n"+goodICCID+","+europe1GB+"\n"+badICCID+","+europe1GB+"\n12345,"+europe1GB+"\n"+goodICCID+",\n")
+	newOrders := write("new.csv", "product,email,country,device-type\n"+europe1GB+",a@example.com,PT,ios\n")
+	onlyICCIDs := write("iccids.csv", "iccid\n"+goodICCID+"\n")
+
+	tests := []struct {
+		name       string
+		args       []string
+		wantErr    string
+		wantStderr []string
+	}{
+		{name: "ICCID argument and a file", args: []string{goodICCID, "--from-file", good}, wantErr: "does not go with --from-file"},
+		{name: "no ICCID and no file", args: []string{"--product", europe1GB}, wantErr: "wants ICCID"},
+		{name: "bulk flag without a file", args: []string{goodICCID, "--product", europe1GB, "--skip-invalid"}, wantErr: "--skip-invalid goes with --from-file"},
+		{name: "concurrency out of range", args: []string{"--from-file", good, "--concurrency", "65"}, wantErr: "--concurrency 65"},
+		{name: "bad default product", args: []string{"--from-file", onlyICCIDs, "--product", "a b"}, wantErr: "--product (a default for every row)"},
+		{name: "bad default date", args: []string{"--from-file", onlyICCIDs, "--product", europe1GB, "--activation-date", "2001-01-01T00:00:00Z"},
+			wantErr: "--activation-date (a default for every row)"},
+		{name: "a price default without currency leaves it to the rows", args: []string{"--from-file", onlyICCIDs, "--product", europe1GB, "--price", "3"},
+			wantErr: "1 of 1 rows are invalid", wantStderr: []string{"line 2: currency is required with a price"}},
+		{name: "a new-order file", args: []string{"--from-file", newOrders}, wantErr: `unknown column "email"`},
+		{name: "invalid rows listed by line", args: []string{"--from-file", bad},
+			wantErr:    "3 of 4 rows are invalid; nothing was sent",
+			wantStderr: []string{"line 3: iccid \"" + badICCID + "\"", "--ignore-checksum", "line 4: iccid \"12345\"", "line 5: product is required"}},
+		{name: "a wrong check digit stays invalid with other rows fixed", args: []string{"--from-file", bad, "--product", europe1GB},
+			wantErr: "2 of 4 rows are invalid", wantStderr: []string{"line 3: iccid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, errOut := iostreams.Test()
+			f := &factory.Factory{IOStreams: ios}
+			opts := &TopUpOptions{IO: ios, Printer: f.Printer, Now: func() time.Time { return fixedNow },
+				Client: func() (*connect.Client, error) {
+					t.Fatal("the client was built: a request could have been sent")
+					return nil, errors.New("unreachable")
+				},
+				Journaling: Journaling{JournalPath: func() (string, error) { return filepath.Join(dir, "journal.jsonl"), nil },
+					Scope: func() (bulk.Scope, error) { return bulk.Scope{Target: "http://sandbox"}, nil }},
+			}
+			err := execute(t, newCmdTopUp(f, opts, nil), tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+			if code := cmdutil.ExitCodeFor(err); code != cmdutil.ExitUsage {
+				t.Errorf("exit %d, want %d", code, cmdutil.ExitUsage)
+			}
+			for _, w := range tt.wantStderr {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut.String())
+				}
+			}
+		})
+	}
+}

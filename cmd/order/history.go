@@ -139,6 +139,7 @@ func HistoryColumns() []output.Column[journal.Attempt] {
 		{Name: "profile", Wide: true, Value: func(a A) string { return a.Profile }},
 		{Name: "target", Wide: true, Value: func(a A) string { return a.Target }},
 		{Name: "resolution", Wide: true, Value: func(a A) string { return a.Resolution }},
+		{Name: "operation", Wide: true, Value: func(a A) string { return a.Operation }}, // NEW_ESIM or TOPUP
 		{Name: "iccid", Wide: true, Value: func(a A) string { return a.ICCID }},
 		{Name: "subscription_ids", Wide: true, Value: func(a A) string { return strings.Join(a.SubscriptionIDs, ",") }},
 	}

@@ -107,7 +107,7 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0
-			if err := checkBulkFlags(cmd, &opts.Bulk); err != nil {
+			if err := checkBulkFlags(cmd, &opts.Bulk, perRowFlags); err != nil {
 				return err
 			}
 			if opts.Bulk.File != "" {
@@ -147,7 +147,7 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 	cmdutil.AddIgnoreChecksumFlag(cmd, &opts.IgnoreChecksum)
 	opts.Plans.bindFlags(cmd)
 	opts.Wait.bindFlags(cmd, true, true)
-	opts.Bulk.bindFlags(cmd)
+	opts.Bulk.bindFlags(cmd, "Order one eSIM per row of this CSV or JSON Lines file (- for stdin)")
 	return cmd
 }
 

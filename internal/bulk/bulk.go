@@ -1,6 +1,6 @@
-// Package bulk places many orders at once, from the rows of a file, so that
-// a run can be interrupted, killed or hit by network faults at any point and
-// simply run again: every attempt goes to the order journal before it is
+// Package bulk places many orders at once (new eSIMs or top-ups), from the
+// rows of a file, so that a run can be interrupted, killed or hit by network
+// faults at any point and simply run again: every attempt goes to the order journal before it is
 // sent; a re-run skips the rows the journal shows as accepted, settles the
 // rows whose outcome was unknown by looking for their orders on the API, and
 // only then orders what is provably missing.
@@ -69,7 +69,9 @@ type Result struct {
 	Status         string  `json:"status,omitempty"` // the order's status at the API
 	ICCID          string  `json:"iccid,omitempty"`
 	ActivationCode string  `json:"activation_code,omitempty"`
-	Error          string  `json:"error,omitempty"`
+	// SubscriptionIDs are the finished order's plans (with --wait).
+	SubscriptionIDs []string `json:"subscription_ids,omitempty"`
+	Error           string   `json:"error,omitempty"`
 }
 
 // OK reports whether the row is done: ordered now or before, and, when the
@@ -391,7 +393,7 @@ func (ru *run) sendOne(ctx context.Context, st *rowState) {
 	att, err := ru.Journal.Begin(journal.Attempt{
 		Target: ru.Scope.Target, ClientID: ru.Scope.ClientID, Profile: ru.Scope.Profile, Batch: ru.Scope.Batch,
 		Row: st.order.Row, Line: st.order.Line, RowKey: st.key, Operation: connect.NormalizeOperationType(in.OperationType),
-		Email: email, Products: products, DeviceID: st.deviceID, CorrelationID: cid,
+		Email: email, Products: products, DeviceID: st.deviceID, ICCID: topUpICCID(in), CorrelationID: cid,
 	})
 	if err != nil {
 		// Without the journal a lost answer could mean a duplicate later.
@@ -484,6 +486,10 @@ func (ru *run) emit(st *rowState, res Result) {
 		}
 		if st.order.Input.Customer != nil {
 			res.Email = st.order.Input.Customer.Email
+		}
+		if res.ICCID == "" {
+			// A top-up's SIM is known before any answer.
+			res.ICCID = topUpICCID(st.order.Input)
 		}
 	}
 	ru.summary.Counts[res.Result]++

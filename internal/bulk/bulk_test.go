@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -653,7 +654,7 @@ func TestInvalidRowsAreReportedFirstAndNeverSent(t *testing.T) {
 	rows[0].Row, rows[0].Line = 2, 3
 	invalid := []Result{{Row: 1, Line: 2, Result: Invalid, Error: "bad e-mail"}}
 	got := runFile(t, context.Background(), newRunner(e.client, j, nil), rows, invalid...)
-	if got.err != nil || len(got.results) != 2 || got.results[0] != invalid[0] || got.results[1].Result != Ordered {
+	if got.err != nil || len(got.results) != 2 || !reflect.DeepEqual(got.results[0], invalid[0]) || got.results[1].Result != Ordered {
 		t.Fatalf("%v %+v", got.err, got.results)
 	}
 	if got.sum.Rows != 2 || got.sum.ExitCode() != 5 || e.stats().Orders != 1 {

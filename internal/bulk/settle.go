@@ -14,7 +14,7 @@ import (
 
 // The API has no idempotency key and an order does not echo its device or
 // customer, so an attempt whose answer was lost is settled through what it
-// leaves behind: every attempt sends a device id of its own (journaled
+// leaves behind (top-ups: see settleTopUp): every attempt sends a device id of its own (journaled
 // before sending), and a completed order's subscription carries that device
 // id. Settling a batch of such attempts:
 //
@@ -104,11 +104,18 @@ func (ru *run) settle(ctx context.Context, rows []*rowState) ([]*rowState, error
 	}
 
 	subsByEmail := map[string][]connect.Subscription{}
+	productsByICCID := map[string]map[string]string{}
 	claimed := map[string]bool{}
 	var again []*rowState
 	for _, st := range rows {
 		if ctx.Err() != nil {
 			ru.leaveUnknown([]*rowState{st}, ctx.Err())
+			continue
+		}
+		if iccid := topUpICCID(st.order.Input); iccid != "" {
+			if ru.settleTopUp(ctx, st, iccid, candidates, productsByICCID, claimed, open, q) {
+				again = append(again, st)
+			}
 			continue
 		}
 		email := ""

@@ -72,7 +72,7 @@ func (ru *run) finish(st *rowState, o *connect.Order) {
 		iccid, subs = o.Output.ICCID, o.Output.AllSubscriptionIDs()
 	}
 	ru.mark(ru.Journal.Progress(st.attempt.ID, journal.Update{OrderStatus: o.Status, ICCID: iccid, SubscriptionIDs: subs, Error: o.Error}))
-	res := Result{Result: st.outcome, Status: o.Status, ICCID: iccid}
+	res := Result{Result: st.outcome, Status: o.Status, ICCID: iccid, SubscriptionIDs: subs}
 	if o.Status == connect.OrderStatusFailed {
 		res.Result = Failed
 		res.Error = orDefault(o.Error, "the order FAILED")

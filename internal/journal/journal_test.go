@@ -429,3 +429,46 @@ func TestLockBatch(t *testing.T) {
 		t.Errorf("lock files %v", locks)
 	}
 }
+
+// A bulk top-up attempt keeps what tells it from a new order (its
+// operation and the SIM it tops up) through every later record, and its own
+// row key, so a re-run of a top-up file judges it alone.
+func TestTopUpAttemptRoundTrip(t *testing.T) {
+	j := openTemp(t)
+	const iccid = "8944478600000205337"
+	top, err := j.Begin(Attempt{Target: "https://connect.example", ClientID: "c", Batch: "file:/tmp/sims.csv", Row: 1, Line: 2,
+		RowKey: "topup-key#1", Operation: "TOPUP", ICCID: iccid, Products: []string{"p1", "p2"}, CorrelationID: "corr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Begin(Attempt{Target: "https://connect.example", ClientID: "c", Batch: "file:/tmp/new.csv", Row: 1, Line: 2,
+		RowKey: "new-key#1", Operation: "NEW_ESIM", Email: "ana@example.com", DeviceID: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.MarkUnknown(top.ID, 504, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Resolve(top.ID, "o1", "found: TOPUP order o1"); err != nil {
+		t.Fatal(err)
+	}
+	// The finished order's progress names the same SIM, and its plans.
+	if err := j.Progress(top.ID, Update{OrderStatus: "COMPLETED", ICCID: iccid, SubscriptionIDs: []string{"s1", "s2"}}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := Load(j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Fatalf("%d attempts, want 2", len(all))
+	}
+	a, n := all[0], all[1]
+	if a.Operation != "TOPUP" || a.ICCID != iccid || a.Email != "" || a.DeviceID != "" || a.RowKey != "topup-key#1" ||
+		a.Status != Accepted || a.OrderID != "o1" || a.OrderStatus != "COMPLETED" || len(a.SubscriptionIDs) != 2 ||
+		!reflect.DeepEqual(a.Products, []string{"p1", "p2"}) {
+		t.Errorf("top-up attempt: %+v", a)
+	}
+	if n.Operation != "NEW_ESIM" || n.ICCID != "" || n.Status != Sending {
+		t.Errorf("new-order attempt: %+v", n)
+	}
+}

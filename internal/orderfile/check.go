@@ -97,26 +97,7 @@ func (c *checker) required(col, what string) {
 // just the first, and a zero OrderInput when there is any.
 func Check(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.OrderInput, []RowError) {
 	c := &checker{row: row, defaults: defaults}
-
-	products, fromDefault := row.Products, false
-	if len(products) == 0 {
-		products, fromDefault = defaults.Products, true
-	}
-	ids := make([]string, 0, len(products))
-	for _, p := range products {
-		id := strings.TrimSpace(p)
-		switch {
-		case id == "" || hasSpaceOrControl(id):
-			c.bad("product", p, fromDefault, productExample)
-		case !utf8.ValidString(id):
-			c.bad("product", p, fromDefault, "not valid UTF-8: save the file as UTF-8")
-		default:
-			ids = append(ids, id)
-		}
-	}
-	if len(products) == 0 {
-		c.fail("product", "is required: give at least one product id (see `connectctl products list`)")
-	}
+	ids := c.products()
 
 	var err error
 	email, emailDefault, ok := c.get("email")
@@ -187,6 +168,82 @@ func Check(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.O
 		}
 	}
 
+	terms := c.terms(now)
+	if len(c.errs) > 0 {
+		return connect.OrderInput{}, c.errs
+	}
+	return connect.OrderInput{
+		OperationType: connect.OperationNewESIM,
+		CountryCode:   country,
+		Customer: &connect.OrderCustomer{Email: email, FirstName: texts["first-name"], LastName: texts["last-name"],
+			CountryOfResidence: residence},
+		Device: &connect.OrderDevice{ID: deviceID, Type: deviceType, Model: texts["device-model"],
+			Make: texts["device-make"], EID: eid},
+		Subscriptions: subscriptions(ids, terms),
+	}, nil
+}
+
+// CheckTopUp validates one row of a top-up file and builds the API's order
+// input (OperationType TOPUP): the ICCID (a wrong Luhn check digit is a
+// problem unless ignoreChecksum, as for `order topup`), then the products
+// and plan columns as Check reads them, defaults included.
+func CheckTopUp(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.OrderInput, []RowError) {
+	c := &checker{row: row, defaults: defaults}
+	iccid, iccidDefault, ok := c.get("iccid")
+	if ok {
+		var err error
+		iccid, err = validate.ICCID(iccid)
+		switch {
+		case err == nil:
+		case errors.Is(err, validate.ErrChecksum) && ignoreChecksum:
+		case errors.Is(err, validate.ErrChecksum):
+			// Topping up the wrong SIM charges for plans nobody gets.
+			c.badErr("iccid", c.raw("iccid"), iccidDefault, fmt.Errorf("%s; if it is right, add --ignore-checksum", reasonOf(err)))
+		default:
+			c.badErr("iccid", c.raw("iccid"), iccidDefault, err)
+		}
+	}
+	c.required("iccid", "the ICCID of the eSIM to top up (see `connectctl sim list`)")
+	ids := c.products()
+	terms := c.terms(now)
+	if len(c.errs) > 0 {
+		return connect.OrderInput{}, c.errs
+	}
+	return connect.OrderInput{
+		OperationType: connect.OperationTopUp,
+		ESIM:          &connect.OrderESIM{ICCID: iccid},
+		Subscriptions: subscriptions(ids, terms),
+	}, nil
+}
+
+// products checks the product ids: the row's, else the defaults'.
+func (c *checker) products() []string {
+	products, fromDefault := c.row.Products, false
+	if len(products) == 0 {
+		products, fromDefault = c.defaults.Products, true
+	}
+	ids := make([]string, 0, len(products))
+	for _, p := range products {
+		id := strings.TrimSpace(p)
+		switch {
+		case id == "" || hasSpaceOrControl(id):
+			c.bad("product", p, fromDefault, productExample)
+		case !utf8.ValidString(id):
+			c.bad("product", p, fromDefault, "not valid UTF-8: save the file as UTF-8")
+		default:
+			ids = append(ids, id)
+		}
+	}
+	if len(products) == 0 {
+		c.fail("product", "is required: give at least one product id (see `connectctl products list`)")
+	}
+	return ids
+}
+
+// terms checks what every plan of the row shares: activation date, price
+// and currency. The product id is left to fill.
+func (c *checker) terms(now time.Time) connect.OrderSubscription {
+	var err error
 	var activation time.Time
 	if v, def, ok := c.get("activation-date"); ok {
 		if activation, err = validate.ActivationDate(v, now); err != nil {
@@ -217,22 +274,18 @@ func Check(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.O
 		}
 	}
 
-	if len(c.errs) > 0 {
-		return connect.OrderInput{}, c.errs
-	}
+	return connect.OrderSubscription{ActivationDate: activation, Price: price, Currency: currency}
+}
+
+// subscriptions are one plan per product id, on the row's terms.
+func subscriptions(ids []string, terms connect.OrderSubscription) []connect.OrderSubscription {
 	subs := make([]connect.OrderSubscription, 0, len(ids))
 	for _, id := range ids {
-		subs = append(subs, connect.OrderSubscription{ProductID: id, ActivationDate: activation, Price: price, Currency: currency})
+		sub := terms
+		sub.ProductID = id
+		subs = append(subs, sub)
 	}
-	return connect.OrderInput{
-		OperationType: connect.OperationNewESIM,
-		CountryCode:   country,
-		Customer: &connect.OrderCustomer{Email: email, FirstName: texts["first-name"], LastName: texts["last-name"],
-			CountryOfResidence: residence},
-		Device: &connect.OrderDevice{ID: deviceID, Type: deviceType, Model: texts["device-model"],
-			Make: texts["device-make"], EID: eid},
-		Subscriptions: subs,
-	}, nil
+	return subs
 }
 
 // raw is a column's value as given (row or default, trimmed), for messages:

@@ -1,6 +1,7 @@
 // Package orderfile reads and checks the bulk order files of
-// `connectctl order new --from-file FILE`: a CSV file with a header row, or
-// JSON Lines, naming the `order new` flags, one eSIM order per row. Every row
+// `connectctl order new --from-file FILE` and `connectctl order topup
+// --from-file FILE`: a CSV file with a header row, or JSON Lines, naming the
+// command's flags, one order per row (a new eSIM, or a top-up of one). Every row
 // is read and checked before the first request, so a typo in row 300 costs
 // nothing, and every problem is reported with the line of the file it is on.
 package orderfile
@@ -18,9 +19,30 @@ import (
 	"unicode/utf8"
 )
 
-// Columns are the names a file may use: the `order new` flag names.
+// Columns are the names a new-order file may use: the `order new` flag names.
 var Columns = []string{"product", "email", "country", "device-type", "device-id", "device-model", "device-make", "eid",
 	"first-name", "last-name", "residence", "activation-date", "price", "currency"}
+
+// TopUpColumns are the names a top-up file may use: the SIM's ICCID and the
+// `order topup` plan flags.
+var TopUpColumns = []string{"iccid", "product", "activation-date", "price", "currency"}
+
+// Kind is what the rows of a file order.
+type Kind int
+
+const (
+	NewESIM Kind = iota // one new eSIM per row (Columns)
+	TopUp               // plans added to an existing eSIM per row (TopUpColumns)
+)
+
+func (k Kind) columns() []string {
+	if k == TopUp {
+		return TopUpColumns
+	}
+	return Columns
+}
+
+func (k Kind) columnList() string { return strings.Join(k.columns(), ", ") }
 
 // Row is one order of the file, as written (values trimmed, empty cells omitted).
 type Row struct {
@@ -84,19 +106,18 @@ var aliases = map[string]string{
 	"countryofresidence":   "residence",
 	"country-of-residence": "residence",
 	"activationdate":       "activation-date",
+	"esim-iccid":           "iccid",
 }
 
-// canonical maps a header or key name to its column.
-func canonical(name string) (string, bool) {
+// canonical maps a header or key name to its column among cols.
+func canonical(name string, cols []string) (string, bool) {
 	k := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "_", "-")
-	if slices.Contains(Columns, k) {
+	if slices.Contains(cols, k) {
 		return k, true
 	}
 	c, ok := aliases[k]
-	return c, ok
+	return c, ok && slices.Contains(cols, c)
 }
-
-var columnList = strings.Join(Columns, ", ")
 
 // splitProducts splits a product cell. Ids are base64 (= + / - _ *), so
 // white space, ';' and ',' can only be separators.
@@ -132,7 +153,13 @@ func isBlank(c byte) bool {
 // than 100,000 rows, a field over 4 KiB, a line over 64 KiB, more than 64 MiB
 // in all). Missing or invalid values are Check's job. With err != nil, rows
 // and bad are nil.
-func Read(r io.Reader) (rows []Row, bad []RowError, err error) {
+func Read(r io.Reader) (rows []Row, bad []RowError, err error) { return ReadKind(r, NewESIM) }
+
+// ReadTopUps is Read for a top-up file: its columns are TopUpColumns.
+func ReadTopUps(r io.Reader) (rows []Row, bad []RowError, err error) { return ReadKind(r, TopUp) }
+
+// ReadKind is Read for a file of the given kind.
+func ReadKind(r io.Reader, kind Kind) (rows []Row, bad []RowError, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
 	if err != nil {
 		return nil, nil, err
@@ -148,10 +175,10 @@ func Read(r io.Reader) (rows []Row, bad []RowError, err error) {
 	for i < len(data) && isBlank(data[i]) {
 		i++
 	}
-	var rd reader
+	rd := reader{kind: kind}
 	switch {
 	case i == len(data):
-		return nil, nil, RowError{Msg: "the file is empty: want a CSV header row naming the columns (" + columnList + ") or JSON Lines"}
+		return nil, nil, RowError{Msg: "the file is empty: want a CSV header row naming the columns (" + kind.columnList() + ") or JSON Lines"}
 	case data[i] == '{':
 		err = rd.jsonl(data)
 	case data[i] == '[':
@@ -186,6 +213,7 @@ func checkLines(data []byte) error {
 
 // reader collects rows and bad rows and numbers them.
 type reader struct {
+	kind Kind
 	rows []Row
 	bad  []RowError
 	n    int // data rows so far, good and bad
@@ -255,7 +283,7 @@ func (rd *reader) csv(data []byte) error {
 	for {
 		header = read()
 		if header.err == io.EOF {
-			return RowError{Msg: "the file has no header row: the first line must name the columns (" + columnList + ")"}
+			return RowError{Msg: "the file has no header row: the first line must name the columns (" + rd.kind.columnList() + ")"}
 		}
 		if header.err != nil {
 			return csvFatal(header.err, "the header")
@@ -275,9 +303,9 @@ func (rd *reader) csv(data []byte) error {
 		if name == "" {
 			continue // spreadsheets add unnamed empty columns; their cells must stay empty
 		}
-		c, ok := canonical(name)
+		c, ok := canonical(name, rd.kind.columns())
 		if !ok {
-			msg := fmt.Sprintf("unknown column %s: the header names the columns, each one of %s", quote(name), columnList)
+			msg := fmt.Sprintf("unknown column %s: the header names the columns, each one of %s", quote(name), rd.kind.columnList())
 			if strings.ContainsAny(name, ";\t") {
 				msg += " (are the columns separated by ';' or tabs? save the file as CSV with ',')"
 			}
@@ -391,7 +419,7 @@ func (rd *reader) jsonl(data []byte) error {
 		if len(text) == 0 {
 			continue
 		}
-		row, problems, err := parseObject(text, line)
+		row, problems, err := parseObject(text, line, rd.kind)
 		if err != nil {
 			return err
 		}
@@ -418,7 +446,7 @@ func (rd *reader) jsonl(data []byte) error {
 // parseObject reads one JSON Lines object token by token, to keep the key
 // order, see repeated keys and tell a number (kept as written) from a string.
 // It returns the row's problems, or a fatal error for an oversized value.
-func parseObject(text []byte, line int) (Row, []RowError, error) {
+func parseObject(text []byte, line int, kind Kind) (Row, []RowError, error) {
 	row := Row{Line: line, Fields: map[string]string{}}
 	bad := func(field, msg string) []RowError { return []RowError{{Line: line, Field: field, Msg: msg}} }
 	if !utf8.Valid(text) {
@@ -455,9 +483,9 @@ func parseObject(text []byte, line int) (Row, []RowError, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return row, syntax(err), nil
 		}
-		c, ok := canonical(key)
+		c, ok := canonical(key, kind.columns())
 		if !ok {
-			problems = append(problems, RowError{Line: line, Msg: fmt.Sprintf("unknown key %s: the keys are %s", quote(key), columnList)})
+			problems = append(problems, RowError{Line: line, Msg: fmt.Sprintf("unknown key %s: the keys are %s", quote(key), kind.columnList())})
 			continue
 		}
 		if prev, dup := seen[c]; dup && c != "product" {
