@@ -57,7 +57,8 @@ var (
 	perRowFlags   = []string{"device-id", "qr", "qr-png", "invert"}
 	// defaultFlags fill the cells a row leaves empty.
 	defaultFlags = []string{"product", "email", "country", "device-type", "device-model", "device-make", "eid",
-		"first-name", "last-name", "residence", "activation-date", "price", "currency"}
+		"first-name", "last-name", "residence", "activation-date", "price", "currency",
+		"subscriber-id", "address-line1", "address-line2", "city", "postal-code", "state", "address-country", "purchase-location"}
 )
 
 // checkBulkFlags refuses flag combinations that cannot mean anything.
@@ -127,7 +128,7 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 		invalid = append(invalid, bulk.Result{Row: e.Row, Line: e.Line, Result: bulk.Invalid, Error: e.Error()})
 	}
 	for _, row := range rows {
-		in, errs := orderfile.Check(row, defaults, now, o.IgnoreChecksum)
+		in, errs := orderfile.CheckFor(row, defaults, now, o.IgnoreChecksum, o.edition)
 		if len(errs) > 0 {
 			msgs := make([]string, len(errs))
 			for i, e := range errs {
@@ -254,7 +255,7 @@ func bulkDefaults(cmd *cobra.Command, o *NewOptions) (orderfile.Row, error) {
 	}
 	// Check the defaults as a row of their own; complaints about values
 	// they do not have are the rows' business.
-	_, errs := orderfile.Check(d, orderfile.Row{}, o.Now(), o.IgnoreChecksum)
+	_, errs := orderfile.CheckFor(d, orderfile.Row{}, o.Now(), o.IgnoreChecksum, o.edition)
 	for _, e := range errs {
 		present := d.Fields[e.Field] != "" || (e.Field == "product" && len(d.Products) > 0)
 		if e.Field != "" && present {
