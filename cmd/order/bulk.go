@@ -62,7 +62,8 @@ var (
 	perRowFlags   = []string{"device-id", "qr", "qr-png", "invert"}
 	// defaultFlags fill the cells a row leaves empty.
 	defaultFlags = []string{"product", "email", "country", "device-type", "device-model", "device-make", "eid",
-		"first-name", "last-name", "residence", "activation-date", "price", "currency"}
+		"first-name", "last-name", "residence", "activation-date", "price", "currency",
+		"subscriber-id", "address-line1", "address-line2", "city", "postal-code", "state", "address-country", "purchase-location"}
 	// topUpDefaultFlags fill the cells a top-up row leaves empty.
 	topUpDefaultFlags = []string{"product", "activation-date", "price", "currency"}
 )
@@ -150,7 +151,7 @@ func runBulk(ctx context.Context, o *NewOptions, cmd *cobra.Command) error {
 	return (&bulkJob{io: o.IO, opts: &o.Bulk, wait: &o.Wait, now: o.Now, printer: o.Printer, client: o.Client, jl: o.Journaling,
 		command: "order new --from-file", kind: orderfile.NewESIM, columns: ResultColumns(),
 		check: func(row orderfile.Row) (connect.OrderInput, []orderfile.RowError) {
-			return orderfile.Check(row, defaults, now, o.IgnoreChecksum)
+			return orderfile.CheckFor(row, defaults, now, o.IgnoreChecksum, o.edition)
 		}}).run(ctx)
 }
 
@@ -289,7 +290,7 @@ func bulkDefaults(cmd *cobra.Command, o *NewOptions) (orderfile.Row, error) {
 			}
 		}
 	}
-	_, errs := orderfile.Check(d, orderfile.Row{}, o.Now(), o.IgnoreChecksum)
+	_, errs := orderfile.CheckFor(d, orderfile.Row{}, o.Now(), o.IgnoreChecksum, o.edition)
 	return d, defaultsError(d, errs)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
 	"github.com/connectctl/connectctl/internal/iostreams"
+	"github.com/connectctl/connectctl/internal/orderfile"
 	"github.com/connectctl/connectctl/internal/output"
 	"github.com/connectctl/connectctl/internal/validate"
 )
@@ -30,7 +31,9 @@ type NewOptions struct {
 	// Defaults are the profile's defaults (defaults.country,
 	// defaults.device-type); nil means none.
 	Defaults func() (config.Defaults, error)
-	Now      func() time.Time
+	// Edition is the API edition spoken (v1 or 2024); nil means v1.
+	Edition func() (string, error)
+	Now     func() time.Time
 
 	Email          string
 	Country        string
@@ -43,6 +46,14 @@ type NewOptions struct {
 	LastName       string
 	Residence      string
 	IgnoreChecksum bool
+	// The 2024 edition's subscriber address and purchase location, by
+	// column name of orderfile.SubscriberColumns.
+	Subscriber map[string]*string
+	// edition is Edition's answer, set by checkEdition; subscriberOut and
+	// locationOut are the checked 2024 fields, set by validate.
+	edition       string
+	subscriberOut *connect.OrderSubscriber
+	locationOut   string
 
 	Plans PlanOptions
 	Wait  WaitOptions
@@ -62,6 +73,13 @@ func NewCmdNew(f *factory.Factory, runF func(context.Context, *NewOptions) error
 			}
 			return s.Defaults, nil
 		},
+		Edition: func() (string, error) {
+			s, err := f.Settings()
+			if err != nil {
+				return "", err
+			}
+			return s.APIEdition, nil
+		},
 		Journaling: journalingOf(f)}, runF)
 }
 
@@ -80,10 +98,19 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 			"defaults.device-type. With neither --device-type nor a default, the command\n" +
 			"asks on a terminal and fails (exit 2) otherwise. --device-id defaults to a\n" +
 			"new UUID.\n\n" +
+			"The 2024 API edition (--api-edition 2024) also sends the subscriber and the\n" +
+			"purchase location: --subscriber-id for a known subscriber, or else\n" +
+			"--first-name, --last-name, --email and the address (--address-line1, --city,\n" +
+			"--postal-code, --address-country, and --state for US and CA, one of the\n" +
+			"document's state and province codes), and --purchase-location (a country\n" +
+			"code; US-CA or CA-QC for the US and Canada). The v1 edition has neither:\n" +
+			"the address and purchase location flags are refused there (exit 2).\n\n" +
 			"Bulk: --from-file FILE orders one eSIM per row of a CSV file whose header row\n" +
 			"names the columns after these flags (product, email, country, device-type,\n" +
 			"device-id, device-model, device-make, eid, first-name, last-name, residence,\n" +
-			"activation-date, price, currency), or of a JSON Lines file with the same keys.\n" +
+			"activation-date, price, currency; in the 2024 edition also subscriber-id,\n" +
+			"address-line1, address-line2, city, postal-code, state, address-country,\n" +
+			"purchase-location), or of a JSON Lines file with the same keys.\n" +
 			"A product cell may list several ids separated by spaces. Flags given with\n" +
 			"--from-file fill the cells a row leaves empty. Every row is checked before the\n" +
 			"first request: a bad row is reported with its line number and nothing is sent\n" +
@@ -102,11 +129,15 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 		Example: cmdutil.Examples(
 			"Order an eSIM for an iPhone and wait for its QR code", "connectctl order new --product qJ+qU2v/9vFgX3rpyPlEV1CihTo96AWUmsQTIZEn/jI= \\\n    --email ana@example.com --country PT --device-type ios --wait",
 			"Keep the order id in a script", "id=$(connectctl order new --product ID --email ana@example.com --country PT --device-type android -o json --jq .id)",
+			"Order in the 2024 edition, with the subscriber's address and the purchase location", "connectctl --api-edition 2024 order new --product ID --email ana@example.com --country US --device-type ios \\\n    --first-name Ana --last-name Silva --address-line1 '1 Main St' --city Austin --postal-code 78701 \\\n    --state TX --address-country US --purchase-location US-TX",
 			"Order one eSIM per row of a CSV file, results as CSV", "connectctl order new --from-file attendees.csv --country PT --wait -o csv > results.csv",
 		),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Columns = len(f.Globals.Output.Columns) > 0
+			if err := opts.checkEdition(); err != nil {
+				return err
+			}
 			if err := checkBulkFlags(cmd, &opts.Bulk, perRowFlags); err != nil {
 				return err
 			}
@@ -144,6 +175,19 @@ func newCmdNew(f *factory.Factory, opts *NewOptions, runF func(context.Context, 
 	fl.StringVar(&opts.FirstName, "first-name", "", "Customer's first name")
 	fl.StringVar(&opts.LastName, "last-name", "", "Customer's last name")
 	fl.StringVar(&opts.Residence, "residence", "", "Customer's country of residence (ISO 3166-1 alpha-2)")
+	opts.Subscriber = map[string]*string{}
+	for _, fd := range []struct{ name, usage string }{
+		{"subscriber-id", "2024 edition: id of a known subscriber (else --first-name, --last-name, --email and the address are required)"},
+		{"address-line1", "2024 edition: first line of the subscriber's address"},
+		{"address-line2", "2024 edition: second line of the subscriber's address"},
+		{"city", "2024 edition: city of the subscriber's address"},
+		{"postal-code", "2024 edition: postal code of the subscriber's address"},
+		{"state", "2024 edition: US state or Canadian province code of the address, e.g. TX, QC (US and CA only)"},
+		{"address-country", "2024 edition: ISO 3166-1 alpha-2 country of the subscriber's address"},
+		{"purchase-location", "2024 edition: where the eSIM is sold: a country code, e.g. PT; US-TX or CA-QC for the US and Canada"},
+	} {
+		opts.Subscriber[fd.name] = fl.String(fd.name, "", fd.usage)
+	}
 	cmdutil.AddIgnoreChecksumFlag(cmd, &opts.IgnoreChecksum)
 	opts.Plans.bindFlags(cmd)
 	opts.Wait.bindFlags(cmd, true, true)
@@ -199,6 +243,9 @@ func (o *NewOptions) validate(ctx context.Context) error {
 			return cmdutil.FlagErrorf("--residence: %v", err)
 		}
 	}
+	if o.subscriberOut, o.locationOut, err = o.subscriber(); err != nil {
+		return err
+	}
 	if o.EID != "" {
 		// A wrong EID binds the profile to the wrong device: refuse it.
 		if o.EID, err = cmdutil.EIDArg(o.IO.ErrOut, "--eid", o.EID, o.IgnoreChecksum); err != nil {
@@ -227,6 +274,49 @@ func (o *NewOptions) validate(ctx context.Context) error {
 	return nil
 }
 
+// checkEdition learns the edition and refuses the 2024 fields in v1, with
+// or without --from-file, before anything else is looked at.
+func (o *NewOptions) checkEdition() error {
+	o.edition = connect.EditionV1
+	if o.Edition != nil {
+		e, err := o.Edition()
+		if err != nil {
+			return err
+		}
+		if e != "" {
+			o.edition = e
+		}
+	}
+	if o.edition == connect.Edition2024 {
+		return nil
+	}
+	for _, col := range orderfile.SubscriberColumns {
+		if p := o.Subscriber[col]; p != nil && strings.TrimSpace(*p) != "" {
+			return cmdutil.FlagErrorf("--%s %s", col, orderfile.NeedsEdition)
+		}
+	}
+	return nil
+}
+
+// subscriber checks the 2024 fields, with the flags' names in messages.
+func (o *NewOptions) subscriber() (*connect.OrderSubscriber, string, error) {
+	vals := map[string]string{"first-name": strings.TrimSpace(o.FirstName), "last-name": strings.TrimSpace(o.LastName), "email": o.Email}
+	for col, p := range o.Subscriber {
+		if p != nil {
+			vals[col] = strings.TrimSpace(*p)
+		}
+	}
+	sub, loc, probs := orderfile.Subscriber(vals, o.edition)
+	if len(probs) > 0 {
+		msgs := make([]string, len(probs))
+		for i, p := range probs {
+			msgs[i] = "--" + p.Field + " " + p.Msg
+		}
+		return nil, "", cmdutil.FlagErrorf("%s", strings.Join(msgs, "\n"))
+	}
+	return sub, loc, nil
+}
+
 func (o *NewOptions) input() connect.OrderInput {
 	return connect.OrderInput{
 		OperationType: connect.OperationNewESIM,
@@ -235,7 +325,9 @@ func (o *NewOptions) input() connect.OrderInput {
 			CountryOfResidence: o.Residence},
 		Device: &connect.OrderDevice{ID: o.DeviceID, Type: o.DeviceType, Model: o.DeviceModel,
 			Make: o.DeviceMake, EID: o.EID},
-		Subscriptions: o.Plans.subscriptions(),
+		Subscriptions:    o.Plans.subscriptions(),
+		Subscriber:       o.subscriberOut,
+		PurchaseLocation: o.locationOut,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/url"
 	"time"
@@ -54,6 +55,10 @@ func (c *Client) GetProduct(ctx context.Context, id string) (*Product, error) {
 // *APIError has OutcomeUnknown set and says how to check.
 func (c *Client) CreateOrder(ctx context.Context, in OrderInput) (*OrderAccepted, error) {
 	in.OperationType = NormalizeOperationType(in.OperationType)
+	if c.edition != Edition2024 && (in.Subscriber != nil || in.PurchaseLocation != "") {
+		// v1 knows neither field: sending them would be ignored silently.
+		return nil, fmt.Errorf("subscriber and purchase_location are fields of the 2024 API edition; this client speaks %s", c.edition)
+	}
 	if err := c.pricesOut(&in); err != nil {
 		return nil, err
 	}

@@ -348,6 +348,31 @@ type OrderInput struct {
 	Device        *OrderDevice        `json:"device,omitempty"`
 	Subscriptions []OrderSubscription `json:"subscriptions"`
 	ESIM          *OrderESIM          `json:"esim,omitempty"`
+	// Subscriber and PurchaseLocation are the 2024 edition's (sent only
+	// there; CreateOrder refuses them in v1).
+	Subscriber       *OrderSubscriber `json:"subscriber,omitempty"`
+	PurchaseLocation string           `json:"purchase_location,omitempty"`
+}
+
+// OrderSubscriber is the 2024 edition's subscriber of a new eSIM: a known
+// one by id, or else first and last name, e-mail and address.
+type OrderSubscriber struct {
+	ID        string        `json:"id,omitempty"`
+	FirstName string        `json:"first_name,omitempty"`
+	LastName  string        `json:"last_name,omitempty"`
+	Email     string        `json:"email,omitempty"`
+	Address   *OrderAddress `json:"address,omitempty"`
+}
+
+// OrderAddress is a subscriber's address; State is a code of the 2024
+// document's US state or Canadian province table, for US and CA only.
+type OrderAddress struct {
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	PostalCode string `json:"postal_code"`
+	State      string `json:"state,omitempty"`
+	Country    string `json:"country"`
 }
 
 // OrderCustomer is the end customer of an order; unknown ones are created.
@@ -409,6 +434,10 @@ type Order struct {
 	CreatedDate   time.Time    `json:"createdDate,omitzero"`
 	Output        *OrderOutput `json:"output,omitempty"`
 	Error         string       `json:"error,omitempty"`
+	// The 2024 edition's subscriber and purchase location, when the API
+	// returns them.
+	Subscriber       *OrderSubscriber `json:"subscriber,omitempty"`
+	PurchaseLocation string           `json:"purchase_location,omitempty"`
 }
 
 // Done reports whether the order reached COMPLETED or FAILED.
@@ -418,15 +447,17 @@ func (o Order) Done() bool { return o.Status == OrderStatusCompleted || o.Status
 // externalId when id is absent.
 func (o *Order) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID            string          `json:"id"`
-		ExternalID    string          `json:"externalId"`
-		Status        string          `json:"status"`
-		OperationType string          `json:"operationType"`
-		OperationTyp2 string          `json:"operation_type"`
-		CreatedDate   json.RawMessage `json:"createdDate"`
-		CreatedDate2  json.RawMessage `json:"created_date"`
-		Output        *OrderOutput    `json:"output"`
-		Error         json.RawMessage `json:"error"`
+		ID            string           `json:"id"`
+		ExternalID    string           `json:"externalId"`
+		Status        string           `json:"status"`
+		OperationType string           `json:"operationType"`
+		OperationTyp2 string           `json:"operation_type"`
+		CreatedDate   json.RawMessage  `json:"createdDate"`
+		CreatedDate2  json.RawMessage  `json:"created_date"`
+		Output        *OrderOutput     `json:"output"`
+		Error         json.RawMessage  `json:"error"`
+		Subscriber    *OrderSubscriber `json:"subscriber"`
+		PurchaseLoc   string           `json:"purchase_location"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -443,6 +474,7 @@ func (o *Order) UnmarshalJSON(b []byte) error {
 		ID: firstString(w.ID, w.ExternalID), Status: NormalizeOrderStatus(w.Status),
 		OperationType: NormalizeOperationType(firstString(w.OperationType, w.OperationTyp2)),
 		CreatedDate:   t, Output: w.Output, Error: errorText(w.Error),
+		Subscriber: w.Subscriber, PurchaseLocation: w.PurchaseLoc,
 	}
 	return nil
 }

@@ -43,8 +43,11 @@ func TestMoneyInTheEditionsUnits(t *testing.T) {
 				}
 				return res
 			}
-			res := run(append(orderArgs("--wait", "--poll-interval", "100ms", "-o", "json"),
-				"--price", tt.price, "--currency", tt.currency)...)
+			oargs := append(orderArgs("--wait", "--poll-interval", "100ms", "-o", "json"), "--price", tt.price, "--currency", tt.currency)
+			if tt.client == "2024" { // the 2024 edition's subscriber and purchase location (item 5)
+				oargs = append(oargs, subscriber2024...)
+			}
+			res := run(oargs...)
 			var o struct {
 				Output struct {
 					ICCID string `json:"iccid"`

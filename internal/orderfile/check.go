@@ -96,6 +96,13 @@ func (c *checker) required(col, what string) {
 // has one: the caller assigns one. It returns every problem of the row, not
 // just the first, and a zero OrderInput when there is any.
 func Check(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.OrderInput, []RowError) {
+	return CheckFor(row, defaults, now, ignoreChecksum, connect.EditionV1)
+}
+
+// CheckFor is Check for an API edition: in 2024 a row carries the
+// subscriber and purchase location (see Subscriber); in v1 their columns
+// must be empty.
+func CheckFor(row Row, defaults Row, now time.Time, ignoreChecksum bool, edition string) (connect.OrderInput, []RowError) {
 	c := &checker{row: row, defaults: defaults}
 	ids := c.products()
 
@@ -169,6 +176,24 @@ func Check(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.O
 	}
 
 	terms := c.terms(now)
+
+	vals := map[string]string{"first-name": texts["first-name"], "last-name": texts["last-name"]}
+	if c.present("email") {
+		vals["email"] = email
+	}
+	for _, col := range SubscriberColumns {
+		if v, _, ok := c.get(col); ok {
+			vals[col] = v
+		}
+	}
+	subscriber, location, probs := Subscriber(vals, edition)
+	for _, p := range probs {
+		if p.Field == "email" && !c.present("email") {
+			continue // reported above as required
+		}
+		c.fail(p.Field, p.Msg)
+	}
+
 	if len(c.errs) > 0 {
 		return connect.OrderInput{}, c.errs
 	}
@@ -179,7 +204,9 @@ func Check(row Row, defaults Row, now time.Time, ignoreChecksum bool) (connect.O
 			CountryOfResidence: residence},
 		Device: &connect.OrderDevice{ID: deviceID, Type: deviceType, Model: texts["device-model"],
 			Make: texts["device-make"], EID: eid},
-		Subscriptions: subscriptions(ids, terms),
+		Subscriptions:    subscriptions(ids, terms),
+		Subscriber:       subscriber,
+		PurchaseLocation: location,
 	}, nil
 }
 

@@ -21,7 +21,9 @@ import (
 
 // Columns are the names a new-order file may use: the `order new` flag names.
 var Columns = []string{"product", "email", "country", "device-type", "device-id", "device-model", "device-make", "eid",
-	"first-name", "last-name", "residence", "activation-date", "price", "currency"}
+	"first-name", "last-name", "residence", "activation-date", "price", "currency",
+	// The 2024 edition's (SubscriberColumns).
+	"subscriber-id", "address-line1", "address-line2", "city", "postal-code", "state", "address-country", "purchase-location"}
 
 // TopUpColumns are the names a top-up file may use: the SIM's ICCID and the
 // `order topup` plan flags.
@@ -107,6 +109,15 @@ var aliases = map[string]string{
 	"country-of-residence": "residence",
 	"activationdate":       "activation-date",
 	"esim-iccid":           "iccid",
+	"subscriberid":         "subscriber-id",
+	"line1":                "address-line1",
+	"line2":                "address-line2",
+	"addressline1":         "address-line1",
+	"addressline2":         "address-line2",
+	"postalcode":           "postal-code",
+	"province":             "state",
+	"addresscountry":       "address-country",
+	"purchaselocation":     "purchase-location",
 }
 
 // canonical maps a header or key name to its column among cols.

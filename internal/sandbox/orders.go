@@ -84,6 +84,48 @@ type orderInput struct {
 	Esim *struct {
 		ICCID string `json:"iccid"`
 	} `json:"esim"`
+	// The 2024 edition's; the v1 edition ignores them.
+	Subscriber       *subscriberRec `json:"subscriber"`
+	PurchaseLocation string         `json:"purchase_location"`
+}
+
+// subscriberRec is a 2024 order's subscriber, kept and returned as sent.
+type subscriberRec struct {
+	ID        string      `json:"id,omitempty"`
+	FirstName string      `json:"first_name,omitempty"`
+	LastName  string      `json:"last_name,omitempty"`
+	Email     string      `json:"email,omitempty"`
+	Address   *addressRec `json:"address,omitempty"`
+}
+
+type addressRec struct {
+	Line1      string `json:"line1,omitempty"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	State      string `json:"state,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// The 2024 document's error entries for a new eSIM order without its
+// subscriber or purchase location, word for word (json_path included,
+// which the document writes relative to the order).
+var (
+	errNoSubscriber = problemError{"MISSING_CONDITIONAL_MANDATORY_FIELD",
+		"Field(s) [first_name, last_name, email, address] cannot be null when field [id] is equal to [null]", "$.subscriber.id"}
+	errNoPurchaseLocation = problemError{"GENERIC_ERROR", "must not be empty", "$.purchase_location"}
+)
+
+// subscriberMissing is the document's rule: an id, or else every one of
+// first_name, last_name, email and address.
+func subscriberMissing(sb *subscriberRec) bool {
+	if sb == nil {
+		return true
+	}
+	if sb.ID != "" {
+		return false
+	}
+	return sb.FirstName == "" || sb.LastName == "" || sb.Email == "" || sb.Address == nil
 }
 
 func knownDeviceType(t string) bool { return t == "ios" || t == "android" || t == "iot" }
@@ -180,6 +222,18 @@ func (s *Server) createOrder(c *call) {
 	}
 	if eid != "" && !validEID(eid) {
 		add("INVALID_FIELD_VALUE", "$.input.device.eid", "device.eid %q is not a valid EID (32 digits, mod 97 = 1)", eid)
+	}
+
+	var subscriber *subscriberRec
+	location := ""
+	if s.cfg.Edition == Edition2024 && newESIM {
+		if subscriberMissing(in.Subscriber) {
+			errs = append(errs, errNoSubscriber)
+		}
+		if strings.TrimSpace(in.PurchaseLocation) == "" {
+			errs = append(errs, errNoPurchaseLocation)
+		}
+		subscriber, location = in.Subscriber, in.PurchaseLocation
 	}
 
 	var target *simRec
@@ -289,7 +343,7 @@ func (s *Server) createOrder(c *call) {
 		Seq: seq, ID: s.ids.uuid("order", seq), Client: c.client.ID,
 		Created: now, Due: now.Add(s.cfg.OrderDelay), Op: op,
 		Country: in.CountryCode, Email: email, DeviceID: deviceID, DeviceType: deviceType,
-		EID: eid, ICCID: iccid, Subs: subs,
+		EID: eid, ICCID: iccid, Subs: subs, Subscriber: subscriber, PurchaseLocation: location,
 	}
 	if email != "" {
 		s.ensureCustomer(c.client.ID, email, now, in)
@@ -486,6 +540,12 @@ func orderJSON(o *orderRec, now time.Time) map[string]any {
 	}
 	if o.Final == orderFailed {
 		m["error"] = o.Error
+	}
+	if o.Subscriber != nil {
+		m["subscriber"] = o.Subscriber
+	}
+	if o.PurchaseLocation != "" {
+		m["purchase_location"] = o.PurchaseLocation
 	}
 	return m
 }

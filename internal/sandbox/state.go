@@ -129,6 +129,9 @@ type orderRec struct {
 	Final      string       `json:"final,omitempty"`
 	Error      string       `json:"error,omitempty"`
 	Output     *orderOutput `json:"output,omitempty"`
+	// The 2024 edition's, as sent.
+	Subscriber       *subscriberRec `json:"subscriber,omitempty"`
+	PurchaseLocation string         `json:"purchase_location,omitempty"`
 }
 
 // status is the order's status at now; pending orders due by now have
