@@ -18,6 +18,7 @@ import (
 	profileCmd "github.com/connectctl/connectctl/cmd/profile"
 	sandboxCmd "github.com/connectctl/connectctl/cmd/sandbox"
 	simCmd "github.com/connectctl/connectctl/cmd/sim"
+	statusCmd "github.com/connectctl/connectctl/cmd/status"
 	subsCmd "github.com/connectctl/connectctl/cmd/subs"
 	versionCmd "github.com/connectctl/connectctl/cmd/version"
 	webhookCmd "github.com/connectctl/connectctl/cmd/webhook"
@@ -96,6 +97,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(webhookCmd.NewCmdWebhook(f))
 	cmd.AddCommand(apiCmd.NewCmdAPI(f, nil))
 	cmd.AddCommand(authCmd.NewCmdAuth(f))
+	cmd.AddCommand(statusCmd.NewCmdStatus(f, nil))
 	cmd.AddCommand(profileCmd.NewCmdProfile(f))
 	cmd.AddCommand(aliasCmd.NewCmdAlias(f, func(w string) bool { return IsCommand(cmd, w) }))
 	// Cobra adds `completion` when it runs; added now, it gets the same
