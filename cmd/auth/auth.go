@@ -357,19 +357,7 @@ func statusColumns(now time.Time) []output.Column[Status] {
 			return fmt.Sprintf("%s (%s)", s.ClientID, s.ClientIDSource)
 		}},
 		{Name: "secret_source", Aliases: []string{"secret"}, Value: func(s Status) string {
-			src := map[string]string{
-				credentials.SourceEnv:     "environment (" + config.EnvClientSecret + ")",
-				credentials.SourceKeyring: "system keyring (service " + credentials.Service + ")",
-				credentials.SourceFile:    "plain-text file (--insecure-storage)",
-				credentials.SourceBuiltIn: "built-in (the sandbox's public secret)",
-			}[s.SecretSource]
-			if src == "" {
-				src = "none"
-			}
-			if s.KeyringProblem != "" {
-				src += "; " + s.KeyringProblem
-			}
-			return src
+			return SecretSourceText(s.SecretSource, s.KeyringProblem)
 		}},
 		{Name: "token_ok", Aliases: []string{"token"}, Value: func(s Status) string {
 			if !s.TokenOK {
@@ -380,6 +368,38 @@ func statusColumns(now time.Time) []output.Column[Status] {
 		{Name: "token_expires_at", Value: func(s Status) string { return when(s.TokenExpiresAt) }},
 		{Name: "cached_token_expires_at", Aliases: []string{"cached"}, Value: func(s Status) string { return when(s.CachedExpiresAt) }},
 	}
+}
+
+// SecretSourceText says where a secret comes from (a credentials.Source*),
+// for people, with the keyring's problem when it has one.
+func SecretSourceText(source, problem string) string {
+	src := map[string]string{
+		credentials.SourceEnv:     "environment (" + config.EnvClientSecret + ")",
+		credentials.SourceKeyring: "system keyring (service " + credentials.Service + ")",
+		credentials.SourceFile:    "plain-text file (--insecure-storage)",
+		credentials.SourceBuiltIn: "built-in (the sandbox's public secret)",
+	}[source]
+	if src == "" {
+		src = "none"
+	}
+	if problem != "" {
+		src += "; " + problem
+	}
+	return src
+}
+
+// LocalStatus is what auth status knows without a request: the profile,
+// where its client id and secret come from, and when the cached token
+// expires. A secret the keyring would give is not read (connectctl status
+// needs only where it comes from).
+func LocalStatus(ctx context.Context, f *factory.Factory, s *config.Settings) Status {
+	st := Status{Profile: s.Profile.Name, ProfileSource: s.ProfileSource, ConfigFile: s.ConfigFile,
+		BaseURL: s.Profile.BaseURL, TokenURL: s.Profile.TokenURL, ClientID: s.ClientID,
+		ClientIDSource: s.Sources["client-id"], SecretSource: s.SecretSource, KeyringProblem: s.SecretNote}
+	if exp, ok := f.CachedTokenExpiry(ctx, s); ok {
+		st.CachedExpiresAt = &exp
+	}
+	return st
 }
 
 // NewCmdStatus returns `connectctl auth status`.
@@ -411,12 +431,7 @@ func runStatus(ctx context.Context, f *factory.Factory) error {
 		return err
 	}
 	now := time.Now()
-	st := Status{Profile: s.Profile.Name, ProfileSource: s.ProfileSource, ConfigFile: s.ConfigFile,
-		BaseURL: s.Profile.BaseURL, TokenURL: s.Profile.TokenURL, ClientID: s.ClientID,
-		ClientIDSource: s.Sources["client-id"], SecretSource: s.SecretSource, KeyringProblem: s.SecretNote}
-	if exp, ok := f.CachedTokenExpiry(ctx, s); ok {
-		st.CachedExpiresAt = &exp
-	}
+	st := LocalStatus(ctx, f, s)
 	// Proving the credentials needs the secret itself, even when a cached
 	// token spared reading it.
 	f.ResolveSecret(s)

@@ -241,3 +241,18 @@ func runHistory(o *HistoryOptions) error {
 	cmdutil.NoteMore(o.IO.ErrOut, more, o.Limit.N(), "attempts")
 	return nil
 }
+
+// OpenAttempts are the attempts of all sent to target (an API base URL)
+// with clientID whose outcome the journal does not know: sending (a run in
+// progress, or killed) or unknown; newest first.
+func OpenAttempts(all []journal.Attempt, target, clientID string) []journal.Attempt {
+	target = strings.TrimRight(target, "/")
+	var open []journal.Attempt
+	for _, a := range slices.Backward(all) {
+		if a.Target == target && a.ClientID == clientID && (a.Status == journal.Sending || a.Status == journal.Unknown) {
+			open = append(open, a)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b journal.Attempt) int { return b.Started.Compare(a.Started) })
+	return open
+}

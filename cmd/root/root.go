@@ -19,6 +19,7 @@ import (
 	profileCmd "github.com/connectctl/connectctl/cmd/profile"
 	sandboxCmd "github.com/connectctl/connectctl/cmd/sandbox"
 	simCmd "github.com/connectctl/connectctl/cmd/sim"
+	statusCmd "github.com/connectctl/connectctl/cmd/status"
 	subsCmd "github.com/connectctl/connectctl/cmd/subs"
 	versionCmd "github.com/connectctl/connectctl/cmd/version"
 	webhookCmd "github.com/connectctl/connectctl/cmd/webhook"
@@ -46,6 +47,7 @@ var nouns = []noun{
 	{"webhook", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return webhookCmd.NewCmdWebhook(f) }},
 	{"api", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return apiCmd.NewCmdAPI(f, nil) }},
 	{"auth", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return authCmd.NewCmdAuth(f) }},
+	{"status", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return statusCmd.NewCmdStatus(f, nil) }},
 	{"profile", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return profileCmd.NewCmdProfile(f) }},
 	{"alias", nil, func(f *factory.Factory, isBuiltIn func(string) bool) *cobra.Command {
 		return aliasCmd.NewCmdAlias(f, isBuiltIn)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"os"
 	"regexp"
@@ -100,13 +101,22 @@ func ParseWithin(s string) (time.Duration, error) {
 
 // keep reports whether u passes the --over and --expiring filters.
 func (o *UsageOptions) keep(u Usage, now time.Time) bool {
-	if o.overSet && !(u.PercentUsed > o.Over) {
+	if o.overSet && !u.UsedOver(o.Over) {
 		return false
 	}
-	if o.within > 0 && (u.NearestExpiry == nil || u.NearestExpiry.After(now.Add(o.within))) {
+	if o.within > 0 && !u.ExpiresWithin(now, o.within) {
 		return false
 	}
 	return true
+}
+
+// UsedOver reports whether more than pct percent of the SIM's plans is used.
+func (u Usage) UsedOver(pct float64) bool { return u.PercentUsed > pct }
+
+// ExpiresWithin reports whether the SIM's nearest plan expiry is at most d
+// after now.
+func (u Usage) ExpiresWithin(now time.Time, d time.Duration) bool {
+	return u.NearestExpiry != nil && !u.NearestExpiry.After(now.Add(d))
 }
 
 // readICCIDFile reads the ICCIDs of --iccid-file (or stdin for -): the first
@@ -152,10 +162,90 @@ func readICCIDFile(ios *iostreams.IOStreams, name string) ([]string, error) {
 	return out, nil
 }
 
-type usageResult struct {
-	iccid string
-	usage Usage
-	err   error
+// UsageResult is one SIM's usage, or why it could not be read.
+type UsageResult struct {
+	ICCID string
+	Usage Usage
+	Err   error
+}
+
+// UsageFetch bounds FetchUsages.
+type UsageFetch struct {
+	// Concurrency is how many SIMs are read at once (default 8); the
+	// client's pacer holds them under the quota.
+	Concurrency int
+	// MaxSubscriptions > 0 reads at most that many subscriptions a SIM:
+	// with connect.DefaultPageSize, one request a SIM.
+	MaxSubscriptions int
+}
+
+// FetchUsages reads the usage of each SIM ids yields, f.Concurrency at a
+// time under the client's pacer, and sends one result a SIM on the channel
+// as the answers arrive. The channel closes when every SIM is read or ctx
+// ends; then listErr tells whether ids failed.
+func FetchUsages(ctx context.Context, client *connect.Client, ids iter.Seq2[string, error], f UsageFetch) (results <-chan UsageResult, listErr func() error) {
+	workers := f.Concurrency
+	if workers <= 0 {
+		workers = defaultUsageConcurrency
+	}
+	queue := make(chan string)
+	var idsErr error // written before fed closes
+	fed := make(chan struct{})
+	go func() {
+		defer close(fed)
+		defer close(queue)
+		for id, err := range ids {
+			if err != nil {
+				idsErr = err
+				return
+			}
+			select {
+			case queue <- id:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	out := make(chan UsageResult)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range queue {
+				r := UsageResult{ICCID: id}
+				var list []connect.Subscription
+				if list, r.Err = collectSubscriptions(client.ListSIMSubscriptions(ctx, id), f.MaxSubscriptions); r.Err == nil {
+					r.Usage = SumUsage(id, list)
+				}
+				select {
+				case out <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(out); close(done) }()
+	return out, func() error { <-done; <-fed; return idsErr }
+}
+
+// collectSubscriptions gathers up to max subscriptions (every one when max
+// is 0), stopping before the next page is asked for.
+func collectSubscriptions(seq iter.Seq2[connect.Subscription, error], max int) ([]connect.Subscription, error) {
+	var list []connect.Subscription
+	for s, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, s)
+		if max > 0 && len(list) >= max {
+			break
+		}
+	}
+	return list, nil
 }
 
 // runUsageMany fetches the subscriptions of many SIMs, o.Concurrency at a
@@ -169,58 +259,22 @@ func runUsageMany(ctx context.Context, o *UsageOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	iccids := make(chan string)
-	var listErr error // written before iccids closes
-	go func() {
-		defer close(iccids)
-		send := func(id string) bool {
-			select {
-			case iccids <- id:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
+	ids := func(yield func(string, error) bool) {
 		if !o.All {
 			for _, id := range o.iccids {
-				if !send(id) {
+				if !yield(id, nil) {
 					return
 				}
 			}
 			return
 		}
 		for ref, err := range client.ListSIMs(ctx) {
-			if err != nil {
-				listErr = err
-				return
-			}
-			if !send(ref.ID) {
+			if !yield(ref.ID, err) || err != nil {
 				return
 			}
 		}
-	}()
-
-	results := make(chan usageResult)
-	var wg sync.WaitGroup
-	for range o.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range iccids {
-				r := usageResult{iccid: id}
-				var list []connect.Subscription
-				if list, r.err = connect.Collect(client.ListSIMSubscriptions(ctx, id)); r.err == nil {
-					r.usage = SumUsage(id, list)
-				}
-				select {
-				case results <- r:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
 	}
-	go func() { wg.Wait(); close(results) }()
+	results, listErrOf := FetchUsages(ctx, client, ids, UsageFetch{Concurrency: o.Concurrency})
 
 	stream := output.NewStream(o.Printer, usageColumns)
 	var read, shown, failed int
@@ -229,28 +283,27 @@ func runUsageMany(ctx context.Context, o *UsageOptions) error {
 		if writeErr != nil || ctx.Err() != nil {
 			continue // draining after a stop
 		}
-		if r.err != nil {
-			var ae *connect.APIError
-			if errors.As(r.err, &ae) && ae.Status == 404 {
-				fmt.Fprintf(o.IO.ErrOut, "warning: SIM %s: not found (deleted meanwhile, or not this account's); skipped\n", r.iccid)
+		if r.Err != nil {
+			if IsGone(r.Err) {
+				fmt.Fprintf(o.IO.ErrOut, "warning: SIM %s: not found (deleted meanwhile, or not this account's); skipped\n", r.ICCID)
 				continue
 			}
 			failed++
 			if firstErr == nil {
-				firstErr = r.err
+				firstErr = r.Err
 			}
-			fmt.Fprintf(o.IO.ErrOut, "error: SIM %s: %v\n", r.iccid, r.err)
-			if cmdutil.ExitCodeFor(r.err) == cmdutil.ExitAuth {
+			fmt.Fprintf(o.IO.ErrOut, "error: SIM %s: %v\n", r.ICCID, r.Err)
+			if cmdutil.ExitCodeFor(r.Err) == cmdutil.ExitAuth {
 				cancel() // every other SIM would fail the same way
 			}
 			continue
 		}
 		read++
-		if !o.keep(r.usage, o.Now()) {
+		if !o.keep(r.Usage, o.Now()) {
 			continue
 		}
 		shown++
-		if err := stream.Write(r.usage); err != nil {
+		if err := stream.Write(r.Usage); err != nil {
 			writeErr = err
 			cancel()
 		}
@@ -258,6 +311,7 @@ func runUsageMany(ctx context.Context, o *UsageOptions) error {
 	if err := stream.Close(); err != nil && writeErr == nil {
 		writeErr = err
 	}
+	listErr := listErrOf()
 	switch {
 	case writeErr != nil:
 		return writeErr
@@ -273,4 +327,11 @@ func runUsageMany(ctx context.Context, o *UsageOptions) error {
 		return fmt.Errorf("sim usage: %d of %d SIMs could not be read (see above); the first: %w", failed, failed+read, firstErr)
 	}
 	return nil
+}
+
+// IsGone reports whether err is a 404: the SIM was deleted meanwhile, or
+// is not this account's; listings of many SIMs skip it.
+func IsGone(err error) bool {
+	var ae *connect.APIError
+	return errors.As(err, &ae) && ae.Status == 404
 }

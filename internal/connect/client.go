@@ -126,6 +126,7 @@ type Client struct {
 	debugMu sync.Mutex
 	jitter  func(max time.Duration) time.Duration
 	edition string
+	lastRL  lastRateLimit
 }
 
 // New builds a Client.
@@ -368,6 +369,9 @@ func (c *Client) exec(ctx context.Context, cl *call) (*answer, error) {
 			sendCtx = context.WithoutCancel(ctx)
 		}
 		ans, tok, sent, err := c.once(sendCtx, cl, attempt)
+		if ans != nil {
+			c.lastRL.record(cl.paceKey, ans.header)
+		}
 		if c.pacer != nil {
 			var h http.Header
 			status := 0
