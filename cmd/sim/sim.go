@@ -5,7 +5,6 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -170,8 +169,7 @@ func withDetails(ctx context.Context, refs iter.Seq2[connect.SIMRef, error], wor
 			r := <-pending[0]
 			pending = pending[1:]
 			if r.err != nil {
-				var ae *connect.APIError
-				if errors.As(r.err, &ae) && ae.Status == 404 {
+				if connect.IsNotFound(r.err) {
 					fmt.Fprintf(warn, "warning: SIM %s was listed but is gone now (deleted meanwhile?); skipped\n", r.iccid)
 					return true
 				}

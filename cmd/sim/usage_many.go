@@ -284,7 +284,7 @@ func runUsageMany(ctx context.Context, o *UsageOptions) error {
 			continue // draining after a stop
 		}
 		if r.Err != nil {
-			if IsGone(r.Err) {
+			if connect.IsNotFound(r.Err) {
 				fmt.Fprintf(o.IO.ErrOut, "warning: SIM %s: not found (deleted meanwhile, or not this account's); skipped\n", r.ICCID)
 				continue
 			}
@@ -327,11 +327,4 @@ func runUsageMany(ctx context.Context, o *UsageOptions) error {
 		return fmt.Errorf("sim usage: %d of %d SIMs could not be read (see above); the first: %w", failed, failed+read, firstErr)
 	}
 	return nil
-}
-
-// IsGone reports whether err is a 404: the SIM was deleted meanwhile, or
-// is not this account's; listings of many SIMs skip it.
-func IsGone(err error) bool {
-	var ae *connect.APIError
-	return errors.As(err, &ae) && ae.Status == 404
 }

@@ -366,7 +366,7 @@ func (o *Options) attentionSIMs(ctx context.Context, client *connect.Client, rep
 	now := o.Now()
 	for r := range results {
 		if r.Err != nil {
-			if simCmd.IsGone(r.Err) {
+			if connect.IsNotFound(r.Err) {
 				continue
 			}
 			rep.SIMs.Failed++

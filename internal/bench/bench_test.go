@@ -98,22 +98,6 @@ func goBuild(dir, name, src string) (string, error) {
 	return out, nil
 }
 
-// buildFloor builds ./internal/bench/floor as connectctl is built.
-func buildFloor(dir string) (string, error) {
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "floor")
-	cmd := exec.Command("go", append(append([]string{"build"}, testenv.ReleaseBuildFlags...), "-o", out, "./internal/bench/floor")...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build floor: %v\n%s", err, msg)
-	}
-	return out, nil
-}
-
 func binaries(b *testing.B) (connectctl, helloWorld string) {
 	b.Helper()
 	buildOnce.Do(func() {
@@ -127,7 +111,7 @@ func binaries(b *testing.B) (connectctl, helloWorld string) {
 		if hello, buildErr = goBuild(buildDir, "hello-world", helloSrc); buildErr != nil {
 			return
 		}
-		if floor, buildErr = buildFloor(buildDir); buildErr != nil {
+		if floor, buildErr = testenv.BuildReleasePackage(buildDir, "floor", "./internal/bench/floor"); buildErr != nil {
 			return
 		}
 		rssrun, buildErr = goBuild(buildDir, "rssrun", rssrunSrc)

@@ -2,7 +2,6 @@ package bulk
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/connectctl/connectctl/internal/connect"
@@ -27,7 +26,7 @@ func (ru *run) follow(ctx context.Context, st *rowState) {
 			}
 		case ctx.Err() != nil:
 			return // reported as pending at the end of the run
-		case isNotFound(err):
+		case connect.IsNotFound(err):
 			ru.emit(st, Result{Result: Error, Status: st.status, Error: err.Error()})
 			return
 		default:
@@ -84,13 +83,4 @@ func (ru *run) finish(st *rowState, o *connect.Order) {
 		}
 	}
 	ru.emit(st, res)
-}
-
-func isNotFound(err error) bool {
-	var ae *connect.APIError
-	if errors.As(err, &ae) {
-		return ae.Status == 404
-	}
-	var nf *connect.NotFoundError
-	return errors.As(err, &nf)
 }

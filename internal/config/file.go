@@ -179,7 +179,7 @@ func (f *File) Profile(name string) (Profile, bool) {
 	}
 	p.InFile = inFile
 	get := func(k string, into *string) {
-		if v, ok := f.scalar(append([]string{"profiles", name}, strings.Split(k, ".")...)...); ok {
+		if v, ok := f.Get(name, k); ok {
 			*into = v
 		}
 	}

@@ -3,6 +3,7 @@ package connect
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -402,3 +403,14 @@ func (e *NotFoundError) Error() string { return e.What + " not found" }
 
 // HTTPStatus maps to the CLI's not-found exit code.
 func (e *NotFoundError) HTTPStatus() int { return http.StatusNotFound }
+
+// IsNotFound reports whether err says the thing asked for is not there: a
+// 404, or a NotFoundError (a SIM deleted meanwhile, another account's).
+func IsNotFound(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status == 404
+	}
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}

@@ -62,17 +62,21 @@ var ReleaseBuildFlags = []string{"-trimpath", "-ldflags", "-s -w"}
 // BuildRelease builds connectctl into dir as `make build` builds it: static
 // (CGO_ENABLED=0, as released) and stripped. Benchmarks and the size guard
 // measure this binary, the one users run.
-func BuildRelease(dir string) (string, error) {
+func BuildRelease(dir string) (string, error) { return BuildReleasePackage(dir, "connectctl", ".") }
+
+// BuildReleasePackage builds the repository's package pkg (a ./ path) into
+// dir/name the way BuildRelease builds connectctl.
+func BuildReleasePackage(dir, name, pkg string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "connectctl")
-	cmd := exec.Command("go", append(append([]string{"build"}, ReleaseBuildFlags...), "-o", bin, ".")...)
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", append(append([]string{"build"}, ReleaseBuildFlags...), "-o", bin, pkg)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return bin, nil
 }
