@@ -10,22 +10,25 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/cmd/factory"
 	"github.com/connectctl/connectctl/cmd/root"
 	"github.com/connectctl/connectctl/internal/config"
 	"github.com/connectctl/connectctl/internal/connect"
+	"github.com/connectctl/connectctl/internal/interrupt"
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
 // Main runs the CLI and returns the process exit code.
 func Main() int {
 	f := factory.New()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Ctrl-C cancels ctx from the moment a command starts work (the root's
+	// PersistentPreRunE); version and help never pay for the watch.
+	interrupts := interrupt.New(context.Background())
+	defer interrupts.Stop()
+	f.WatchInterrupts = interrupts.Watch
+	ctx := interrupts.Context()
 
 	// Aliases (`connectctl alias set`) are expanded before Cobra parses.
 	rootCmd, args, err := root.NewCmdRootFor(f, os.Args[1:])

@@ -16,12 +16,16 @@ import (
 	"github.com/connectctl/connectctl/internal/output"
 )
 
+// Short is `connectctl alias`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Short names for command lines you type often"
+
 // NewCmdAlias returns `connectctl alias`. isCommand reports whether a word
 // is a built-in command, which an alias may not shadow.
 func NewCmdAlias(f *factory.Factory, isCommand func(string) bool) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "alias <command>",
-		Short: "Short names for command lines you type often",
+		Short: Short,
 		Long: "An alias is a short name for a command line, kept in the config file under\n" +
 			"`aliases:`. `connectctl NAME ARGS...` runs the alias's command line with ARGS\n" +
 			"appended; global flags may come before NAME. A built-in command always wins:\n" +

@@ -57,12 +57,16 @@ type request struct {
 	paginate bool
 }
 
+// Short is `connectctl api`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Send any request to the Connect API"
+
 // NewCmdAPI returns `connectctl api`; runF replaces the run function in tests.
 func NewCmdAPI(f *factory.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Client: f.Client, Printer: f.Printer, Output: &f.Globals.Output, ReadFile: os.ReadFile}
 	cmd := &cobra.Command{
 		Use:   "api [METHOD] PATH",
-		Short: "Send any request to the Connect API",
+		Short: Short,
 		Long: "Send an authenticated request to the Connect API and print the answer.\n\n" +
 			"PATH is relative to the profile's base URL (/v1/products or v1/products). An\n" +
 			"absolute URL is refused unless it is on the API's host: the token never leaves it.\n\n" +

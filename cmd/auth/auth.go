@@ -27,11 +27,15 @@ import (
 	"github.com/connectctl/connectctl/internal/output"
 )
 
+// Short is `connectctl auth`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Log in with a profile's client credentials and check them"
+
 // NewCmdAuth returns `connectctl auth`.
 func NewCmdAuth(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth <command>",
-		Short: "Log in with a profile's client credentials and check them",
+		Short: Short,
 		Long: "Client secrets live in the OS keyring (service \"connectctl\", one entry per\n" +
 			"profile), never in the config file. CONNECTCTL_CLIENT_ID and\n" +
 			"CONNECTCTL_CLIENT_SECRET override them for every command (CI).",

@@ -18,11 +18,15 @@ import (
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
+// Short is `connectctl customer`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Read and change end-customer records (ACCOUNT_MANAGER clients)"
+
 // NewCmdCustomer returns `connectctl customer`.
 func NewCmdCustomer(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "customer <command>",
-		Short: "Read and change end-customer records (ACCOUNT_MANAGER clients)",
+		Short: Short,
 		Long: "Read, create and change the end-customer records of the account. Only clients\n" +
 			"with the ACCOUNT_MANAGER role may: a RESELLER client gets 403 (exit 3).",
 	}

@@ -51,6 +51,11 @@ type Factory struct {
 	// root command before any command runs; it ends a wait for the keyring.
 	Context context.Context
 
+	// WatchInterrupts starts turning Ctrl-C into Context's cancellation; the
+	// root calls it before a command that does work runs (nil in tests that
+	// build a Factory by hand). See internal/interrupt.
+	WatchInterrupts func()
+
 	// Retry bounds the default client's retries; the zero value is the
 	// client's default policy. Shell completion sets one attempt.
 	Retry connect.RetryPolicy

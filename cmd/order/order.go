@@ -8,11 +8,15 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 )
 
+// Short is `connectctl order`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Place eSIM orders and top-ups and follow them to completion"
+
 // NewCmdOrder returns `connectctl order`.
 func NewCmdOrder(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "order <command>",
-		Short: "Place eSIM orders and top-ups and follow them to completion",
+		Short: Short,
 	}
 	cmd.AddCommand(NewCmdNew(f, nil))
 	cmd.AddCommand(NewCmdTopUp(f, nil))

@@ -22,11 +22,15 @@ import (
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
+// Short is `connectctl products`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Browse the catalogue of plans you can order"
+
 // NewCmdProducts returns `connectctl products`.
 func NewCmdProducts(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "products <command>",
-		Short: "Browse the catalogue of plans you can order",
+		Short: Short,
 	}
 	cmd.AddCommand(NewCmdList(f, nil))
 	cmd.AddCommand(NewCmdGet(f, nil))

@@ -18,11 +18,15 @@ import (
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
+// Short is `connectctl profile`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Manage profiles: named Connect environments and their defaults"
+
 // NewCmdProfile returns `connectctl profile`.
 func NewCmdProfile(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile <command>",
-		Short: "Manage profiles: named Connect environments and their defaults",
+		Short: Short,
 		Long: "A profile names a Connect environment (base URL, token URL, client id) and\n" +
 			"its command defaults. prod, preprod and sandbox are built in; the config file\n" +
 			"($XDG_CONFIG_HOME/connectctl/config.yaml, --config, CONNECTCTL_CONFIG) can\n" +

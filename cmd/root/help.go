@@ -88,7 +88,7 @@ func usage(c *cobra.Command) error {
 }
 
 // completionExamples gives cobra's completion commands examples like every
-// other command's.
+// other command's, and marks them instant (cmdutil.MarkInstant).
 func completionExamples(root *cobra.Command) {
 	ex := map[string]string{
 		"bash": cmdutil.Examples(
@@ -108,6 +108,7 @@ func completionExamples(root *cobra.Command) {
 		if c.Name() != "completion" {
 			continue
 		}
+		cmdutil.MarkInstant(c) // a script printed from what the binary knows
 		for _, sh := range c.Commands() {
 			if e, ok := ex[sh.Name()]; ok && sh.Example == "" {
 				sh.Example = e

@@ -27,29 +27,31 @@ import (
 	"github.com/connectctl/connectctl/internal/config"
 )
 
-// noun is a top-level command: its name, aliases and constructor. The
-// table lets a run build only the command it runs (issue 13: start-up);
-// TestNounsNameTheirCommands keeps names and aliases equal to the built ones.
+// noun is a top-level command: its name, aliases, summary and constructor.
+// The table lets a run build only the command it runs, and the root's help
+// list the commands without building any (issue 13: start-up);
+// TestNounsNameTheirCommands keeps the table equal to the built commands.
 type noun struct {
 	name    string
 	aliases []string
+	short   string
 	build   func(f *factory.Factory, isBuiltIn func(string) bool) *cobra.Command
 }
 
 var nouns = []noun{
-	{"version", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return versionCmd.NewCmdVersion(f) }},
-	{"sandbox", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return sandboxCmd.NewCmdSandbox(f) }},
-	{"order", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return orderCmd.NewCmdOrder(f) }},
-	{"sim", []string{"sims"}, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return simCmd.NewCmdSIM(f) }},
-	{"subs", []string{"subscriptions"}, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return subsCmd.NewCmdSubs(f) }},
-	{"products", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return productsCmd.NewCmdProducts(f) }},
-	{"customer", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return customerCmd.NewCmdCustomer(f) }},
-	{"webhook", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return webhookCmd.NewCmdWebhook(f) }},
-	{"api", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return apiCmd.NewCmdAPI(f, nil) }},
-	{"auth", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return authCmd.NewCmdAuth(f) }},
-	{"status", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return statusCmd.NewCmdStatus(f, nil) }},
-	{"profile", nil, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return profileCmd.NewCmdProfile(f) }},
-	{"alias", nil, func(f *factory.Factory, isBuiltIn func(string) bool) *cobra.Command {
+	{"version", nil, versionCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return versionCmd.NewCmdVersion(f) }},
+	{"sandbox", nil, sandboxCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return sandboxCmd.NewCmdSandbox(f) }},
+	{"order", nil, orderCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return orderCmd.NewCmdOrder(f) }},
+	{"sim", []string{"sims"}, simCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return simCmd.NewCmdSIM(f) }},
+	{"subs", []string{"subscriptions"}, subsCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return subsCmd.NewCmdSubs(f) }},
+	{"products", nil, productsCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return productsCmd.NewCmdProducts(f) }},
+	{"customer", nil, customerCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return customerCmd.NewCmdCustomer(f) }},
+	{"webhook", nil, webhookCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return webhookCmd.NewCmdWebhook(f) }},
+	{"api", nil, apiCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return apiCmd.NewCmdAPI(f, nil) }},
+	{"auth", nil, authCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return authCmd.NewCmdAuth(f) }},
+	{"status", nil, statusCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return statusCmd.NewCmdStatus(f, nil) }},
+	{"profile", nil, profileCmd.Short, func(f *factory.Factory, _ func(string) bool) *cobra.Command { return profileCmd.NewCmdProfile(f) }},
+	{"alias", nil, aliasCmd.Short, func(f *factory.Factory, isBuiltIn func(string) bool) *cobra.Command {
 		return aliasCmd.NewCmdAlias(f, isBuiltIn)
 	}},
 }
@@ -57,7 +59,7 @@ var nouns = []noun{
 // NewCmdRoot returns the whole connectctl command tree (docs, completion,
 // tests).
 func NewCmdRoot(f *factory.Factory) *cobra.Command {
-	return finishRoot(f, addNouns(f, newRootShell(f), ""), true)
+	return finishRoot(f, addNouns(f, newRootShell(f), ""), true, true)
 }
 
 // NewCmdRootFor expands the aliases of args (`connectctl alias set`) and
@@ -70,14 +72,20 @@ func NewCmdRootFor(f *factory.Factory, args []string) (*cobra.Command, []string,
 	cmd := newRootShell(f)
 	args, err := ExpandAliases(cmd, args, f.Env)
 	if err != nil {
-		return finishRoot(f, addNouns(f, cmd, ""), true), args, err
+		return finishRoot(f, addNouns(f, cmd, ""), true, false), args, err
 	}
 	word := ""
 	if i := alias.CommandIndex(args, globalTakesValue(cmd)); i >= 0 {
 		word = args[i]
 	}
+	if word == "" {
+		// No command runs: the root prints its help or version.
+		return finishRoot(f, addNounSummaries(cmd), true, false), args, nil
+	}
 	cmd = addNouns(f, cmd, word)
-	return finishRoot(f, cmd, len(cmd.Commands()) == len(nouns)), args, nil
+	// Only shell completion asks a flag or argument for its values.
+	completing := word == cobra.ShellCompRequestCmd || word == cobra.ShellCompNoDescRequestCmd
+	return finishRoot(f, cmd, len(cmd.Commands()) == len(nouns), completing), args, nil
 }
 
 // addNouns adds the top-level command called word, or all of them when no
@@ -91,6 +99,24 @@ func addNouns(f *factory.Factory, cmd *cobra.Command, word string) *cobra.Comman
 	}
 	for _, n := range nouns {
 		cmd.AddCommand(n.build(f, IsBuiltIn))
+	}
+	return cmd
+}
+
+// addNounSummaries adds, for each noun, a command with its name, aliases and
+// summary alone: all the root's help shows of it, a fifth of the time of
+// building sixty commands. Without a command word in the arguments Cobra
+// runs the root, never one of these.
+func addNounSummaries(cmd *cobra.Command) *cobra.Command {
+	for _, n := range nouns {
+		cmd.AddCommand(&cobra.Command{
+			Use:     n.name,
+			Aliases: n.aliases,
+			Short:   n.short,
+			RunE: func(c *cobra.Command, _ []string) error {
+				return fmt.Errorf("internal error: %s ran from the root's list of commands", c.CommandPath())
+			},
+		})
 	}
 	return cmd
 }
@@ -135,6 +161,9 @@ func newRootShell(f *factory.Factory) *cobra.Command {
 			// Cobra parsed the flags, and never fails over a bad -o.
 			return nil
 		}
+		if f.WatchInterrupts != nil && !cmdutil.IsInstant(c) {
+			f.WatchInterrupts()
+		}
 		// Ctrl-C ends a wait for the keyring too.
 		f.Context = c.Context()
 		if err := f.ApplyEnvironment(c); err != nil { // CONNECTCTL_* for every global flag
@@ -161,9 +190,11 @@ func newRootShell(f *factory.Factory) *cobra.Command {
 }
 
 // finishRoot adds what every tree has: completion and help topics, the
-// usage layout and argument rules, and flag and argument completion (which
-// insists that every command it names exists only in a whole tree).
-func finishRoot(f *factory.Factory, cmd *cobra.Command, whole bool) *cobra.Command {
+// usage layout and argument rules, and, when completions is set, flag and
+// argument completion (which insists that every command it names exists,
+// so only in a whole tree; a run that is not completing skips it, a tenth
+// of `connectctl --help`'s time).
+func finishRoot(f *factory.Factory, cmd *cobra.Command, whole, completions bool) *cobra.Command {
 	cmd.SetUsageFunc(usage)
 	if !whole {
 		// A tree for one command runs it: shell completion, `completion`
@@ -178,6 +209,9 @@ func finishRoot(f *factory.Factory, cmd *cobra.Command, whole bool) *cobra.Comma
 	completionExamples(cmd)
 	cmd.AddCommand(newHelpFlagsTopic(cmd))
 	usageErrorsForArgs(cmd)
+	if !completions {
+		return cmd
+	}
 	if err := completion.Register(f, cmd); err != nil {
 		panic(err) // a command or flag renamed without its completion
 	}

@@ -1,10 +1,12 @@
 package root
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/connectctl/connectctl/cmd/factory"
+	"github.com/connectctl/connectctl/internal/iostreams"
 )
 
 func names(t *testing.T, args []string) []string {
@@ -35,6 +37,8 @@ func TestNounsNameTheirCommands(t *testing.T) {
 		i := slices.IndexFunc(nouns, func(n noun) bool { return n.name == c.Name() })
 		if i < 0 || !slices.Equal(nouns[i].aliases, c.Aliases) {
 			t.Errorf("%s has aliases %v; the table of nouns must say so", c.Name(), c.Aliases)
+		} else if nouns[i].short != c.Short {
+			t.Errorf("%s has Short %q; the table of nouns says %q", c.Name(), c.Short, nouns[i].short)
 		}
 		for _, w := range append([]string{c.Name()}, c.Aliases...) {
 			if !IsBuiltIn(w) {
@@ -60,7 +64,7 @@ func TestNewCmdRootForBuildsWhatTheRunNeeds(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		args []string
-		want []string // nil: the whole tree
+		want []string // nil: every noun, built or as its summary alone
 	}{
 		{[]string{"version"}, []string{"version"}},
 		{[]string{"-o", "json", "--profile", "prod", "sim", "list"}, []string{"sim"}},
@@ -80,6 +84,111 @@ func TestNewCmdRootForBuildsWhatTheRunNeeds(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%q builds %v, want %v", tc.args, got, want)
+		}
+	}
+}
+
+// A run without a command word gets the nouns' summaries, not the nouns:
+// what it prints, and how it fails, must be what the whole tree gives.
+func TestRootWithoutCommandMatchesWholeTree(t *testing.T) {
+	run := func(args []string, whole bool) string {
+		ios, _, out, errOut := iostreams.Test()
+		f := factory.New()
+		f.IOStreams = ios
+		f.Env = func(string) string { return "" }
+		cmd := NewCmdRoot(f)
+		if !whole {
+			var err error
+			if cmd, args, err = NewCmdRootFor(f, args); err != nil {
+				t.Fatalf("NewCmdRootFor(%q): %v", args, err)
+			}
+		}
+		cmd.SetArgs(args)
+		err := cmd.Execute()
+		return fmt.Sprintf("out:\n%s\nerr:\n%s\nerror: %v", out, errOut, err)
+	}
+	for _, args := range [][]string{
+		nil,
+		{"--help"},
+		{"-h"},
+		{"--no-color", "--help"},
+		{"-o", "json"},
+		{"--version"},
+		{"--bogus"},
+		{"-p"},
+		{"--", "order"},
+	} {
+		if _, _, err := NewCmdRootFor(factory.New(), args); err != nil {
+			t.Fatal(err)
+		}
+		want, got := run(args, true), run(args, false)
+		if got != want {
+			t.Errorf("connectctl %q:\n%s\nwant (whole tree):\n%s", args, got, want)
+		}
+	}
+}
+
+func TestNewCmdRootForBuildsNoNounWithoutACommandWord(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		built bool
+	}{
+		{nil, false},
+		{[]string{"--help"}, false},
+		{[]string{"-o", "json", "--version"}, false},
+		{[]string{"help", "order"}, true},
+		{[]string{"ordr"}, true},
+	} {
+		cmd, _, err := NewCmdRootFor(factory.New(), tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		order, _, err := cmd.Find([]string{"order"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if built := order.HasSubCommands(); built != tc.built {
+			t.Errorf("%q: order built = %v, want %v", tc.args, built, tc.built)
+		}
+	}
+}
+
+// Commands that only print skip the Ctrl-C watch (its signal thread is a
+// sixth of their start-up); every other command starts it before it runs.
+func TestWatchInterruptsBeforeWorkOnly(t *testing.T) {
+	config := t.TempDir() + "/config.yaml"
+	for _, tc := range []struct {
+		args    []string
+		watches bool
+	}{
+		{[]string{"version"}, false},
+		{[]string{"completion", "bash"}, false},
+		{[]string{"help", "order"}, false},
+		{[]string{"order", "--help"}, false},
+		{[]string{"alias", "list"}, true},
+		{[]string{"profile", "list"}, true},
+	} {
+		ios, _, _, _ := iostreams.Test()
+		f := factory.New()
+		f.IOStreams = ios
+		f.Env = func(k string) string {
+			if k == "CONNECTCTL_CONFIG" {
+				return config
+			}
+			return ""
+		}
+		watched := 0
+		f.WatchInterrupts = func() { watched++ }
+		cmd, args, err := NewCmdRootFor(f, tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if got := watched > 0; got != tc.watches {
+			t.Errorf("%q: watched Ctrl-C = %v, want %v", tc.args, got, tc.watches)
 		}
 	}
 }

@@ -18,11 +18,15 @@ import (
 	"github.com/connectctl/connectctl/internal/sandbox"
 )
 
+// Short is `connectctl sandbox`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Run a local simulator of the Connect API, and drive it: usage, faults, SIMs, stats"
+
 // NewCmdSandbox returns `connectctl sandbox`.
 func NewCmdSandbox(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
-		Short: "Run a local simulator of the Connect API, and drive it: usage, faults, SIMs, stats",
+		Short: Short,
 		Example: "  connectctl sandbox serve &\n" +
 			"  connectctl sandbox usage 8944478600001000018 --percent 85\n" +
 			"  connectctl sandbox fault add --path /v1/products --status 503\n" +

@@ -21,12 +21,16 @@ import (
 	"github.com/connectctl/connectctl/internal/output"
 )
 
+// Short is `connectctl sim`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Inspect SIM profiles, their activation codes, plans and balance"
+
 // NewCmdSIM returns `connectctl sim`.
 func NewCmdSIM(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "sim <command>",
 		Aliases: []string{"sims"},
-		Short:   "Inspect SIM profiles, their activation codes, plans and balance",
+		Short:   Short,
 	}
 	cmdutil.GroupArgs(cmd)
 	cmd.AddCommand(NewCmdList(f, nil))

@@ -117,12 +117,16 @@ type SIMScan struct {
 	Error          string  `json:"error,omitempty"`
 }
 
+// Short is `connectctl status`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Show the profile, the API's health, open orders and SIMs that need attention"
+
 // NewCmdStatus returns `connectctl status`; runF replaces the run function in tests.
 func NewCmdStatus(f *factory.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Factory: f, JournalPath: journal.DefaultPath, Now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "status [--max-sims N] [--over P] [--expiring D]",
-		Short: "Show the profile, the API's health, open orders and SIMs that need attention",
+		Short: Short,
 		Long: "One screen for the current profile:\n\n" +
 			"  - who am I: profile, base URL, API edition, client id, where the secret\n" +
 			"    comes from, and until when the cached access token is valid;\n" +

@@ -20,12 +20,16 @@ import (
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
+// Short is `connectctl subs`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "List, show and activate subscriptions (plans on SIMs)"
+
 // NewCmdSubs returns `connectctl subs`.
 func NewCmdSubs(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "subs <command>",
 		Aliases: []string{"subscriptions"},
-		Short:   "List, show and activate subscriptions (plans on SIMs)",
+		Short:   Short,
 	}
 	cmdutil.GroupArgs(cmd)
 	cmd.AddCommand(NewCmdList(f, nil))

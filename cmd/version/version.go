@@ -10,15 +10,19 @@ import (
 	"github.com/connectctl/connectctl/cmd/factory"
 )
 
+// Short is `connectctl version`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Show the version, commit, build date and Go version"
+
 // NewCmdVersion returns `connectctl version`.
 func NewCmdVersion(f *factory.Factory) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use: "version",
 		Example: cmdutil.Examples(
 			"Show the version, commit, build date and Go version", "connectctl version",
 			"Print the version number only", "connectctl --version",
 		),
-		Short: "Show the version, commit, build date and Go version",
+		Short: Short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b := f.Build
@@ -27,6 +31,8 @@ func NewCmdVersion(f *factory.Factory) *cobra.Command {
 			return err
 		},
 	}
+	cmdutil.MarkInstant(cmd)
+	return cmd
 }
 
 func orUnknown(s string) string {

@@ -18,12 +18,16 @@ import (
 	"github.com/connectctl/connectctl/internal/validate"
 )
 
+// Short is `connectctl webhook`'s summary; the root's help lists it without
+// building the command (issue 13).
+const Short = "Manage the notification webhooks of a SIM"
+
 // NewCmdWebhook returns `connectctl webhook`. It is a parent command: other
 // subcommands (webhook listen) are added next to these.
 func NewCmdWebhook(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhook <command>",
-		Short: "Manage the notification webhooks of a SIM",
+		Short: Short,
 		Long: "Manage the webhooks the Connect API calls for a SIM: usage (USAGE_THRESHOLD,\n" +
 			"sent when a plan has used 80 % of its data) and end (SUBSCRIPTION_END, sent when\n" +
 			"a plan expires or runs out of data).",
