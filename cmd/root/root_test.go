@@ -3,6 +3,7 @@ package root
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/connectctl/connectctl/cmd/factory"
@@ -189,6 +190,28 @@ func TestWatchInterruptsBeforeWorkOnly(t *testing.T) {
 		}
 		if got := watched > 0; got != tc.watches {
 			t.Errorf("%q: watched Ctrl-C = %v, want %v", tc.args, got, tc.watches)
+		}
+	}
+}
+
+// Flag and argument completion is registered for shell completion only;
+// the tree a completion request gets must have it.
+func TestNewCmdRootForCompletes(t *testing.T) {
+	for _, req := range []string{"__complete", "__completeNoDesc"} {
+		ios, _, out, _ := iostreams.Test()
+		f := factory.New()
+		f.IOStreams = ios
+		f.Env = func(string) string { return "" }
+		cmd, args, err := NewCmdRootFor(f, []string{req, "sim", "list", "-o", ""})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "json\n") {
+			t.Errorf("%s sim list -o '': %q, want the output formats", req, out)
 		}
 	}
 }
