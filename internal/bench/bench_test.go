@@ -105,7 +105,14 @@ func binaries(b *testing.B) (connectctl, helloWorld string) {
 		if buildErr != nil {
 			return
 		}
-		if bin, buildErr = testenv.BuildRelease(buildDir); buildErr != nil {
+		if bin = os.Getenv("CONNECTCTL_BENCH_BINARY"); bin != "" {
+			// An earlier build, to measure before and after in one session
+			// (docs/benchmarks.md says how).
+			bin, buildErr = filepath.Abs(bin)
+		} else {
+			bin, buildErr = testenv.BuildRelease(buildDir)
+		}
+		if buildErr != nil {
 			return
 		}
 		if hello, buildErr = goBuild(buildDir, "hello-world", helloSrc); buildErr != nil {
