@@ -40,20 +40,26 @@ func Main() int {
 		return cmdutil.ExitOK
 	}
 	err = withSandboxHint(f, err)
+	code := cmdutil.ExitCodeFor(err)
+	if ctx.Err() != nil {
+		code = cmdutil.ExitInterrupted
+	}
 	var ee *cmdutil.ExitError
 	if !(errors.As(err, &ee) && ee.Silent) {
+		if ctx.Err() != nil && err.Error() == context.Canceled.Error() {
+			// Ctrl-C at a prompt or before a request: nothing more to say,
+			// and "context canceled" is Go's word for it, not the user's.
+			err = errors.New("interrupted")
+		}
 		// Printed even on Ctrl-C: an interrupted order's "outcome unknown"
 		// message is what tells the user how to find it.
 		fmt.Fprintln(f.IOStreams.ErrOut, "error:", err)
 		if f.Globals.Output.Format != "" && f.Globals.Output.Format != "table" {
 			// Scripts reading JSON get the error as JSON too (cli.md).
-			writeJSONError(f.IOStreams.ErrOut, err)
+			writeJSONError(f.IOStreams.ErrOut, err, code)
 		}
 	}
-	if ctx.Err() != nil {
-		return cmdutil.ExitInterrupted
-	}
-	return cmdutil.ExitCodeFor(err)
+	return code
 }
 
 // withSandboxHint adds how to start the sandbox to a failure to reach a
@@ -92,9 +98,11 @@ type jsonError struct {
 	} `json:"error"`
 }
 
-func writeJSONError(w io.Writer, err error) {
+// writeJSONError writes err as cli.md's error object; code is the process's
+// exit code.
+func writeJSONError(w io.Writer, err error, code int) {
 	var je jsonError
-	je.Error.ExitCode = cmdutil.ExitCodeFor(err)
+	je.Error.ExitCode = code
 	var ae *connect.APIError
 	if errors.As(err, &ae) {
 		je.Error.Status = ae.Status

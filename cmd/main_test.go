@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connectctl/connectctl/cmd/cmdutil"
 	"github.com/connectctl/connectctl/internal/connect"
 )
 
@@ -20,7 +21,8 @@ func TestWriteJSONErrorKeepsEveryEntry(t *testing.T) {
 			{Code: "MISSING_FIELD", Detail: "email is required", JSONPath: "$.input.customer.email"},
 		}}
 	var b strings.Builder
-	writeJSONError(&b, fmt.Errorf("order new: %w", apiErr))
+	err := fmt.Errorf("order new: %w", apiErr)
+	writeJSONError(&b, err, cmdutil.ExitCodeFor(err))
 	var got struct {
 		Error struct {
 			Status        int                   `json:"status"`
@@ -42,7 +44,7 @@ func TestWriteJSONErrorKeepsEveryEntry(t *testing.T) {
 	}
 	// Not an API error: the message alone, no errors key.
 	b.Reset()
-	writeJSONError(&b, errors.New("boom"))
+	writeJSONError(&b, errors.New("boom"), cmdutil.ExitUnexpected)
 	if strings.Contains(b.String(), `"errors"`) || !strings.Contains(b.String(), `"boom"`) {
 		t.Errorf("plain error: %s", b.String())
 	}

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,12 +80,16 @@ func (e *APIError) Error() string {
 	if e.OutcomeUnknown {
 		b.WriteString("OUTCOME UNKNOWN: ")
 	}
-	if e.Status == 0 {
+	switch {
+	case e.Status == 0 && errors.Is(e.Cause, context.Canceled):
+		// Ctrl-C: said so, not in Go's words.
+		b.WriteString("interrupted before the answer came")
+	case e.Status == 0:
 		b.WriteString("no answer")
 		if e.Cause != nil {
 			fmt.Fprintf(&b, ": %v", e.Cause)
 		}
-	} else {
+	default:
 		fmt.Fprintf(&b, "HTTP %d", e.Status)
 		if t := http.StatusText(e.Status); t != "" {
 			b.WriteString(" " + t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,16 @@ func TestTextExcerptTruncates(t *testing.T) {
 	got := textExcerpt("text/html", []byte(long))
 	if len([]rune(got)) > excerptLen+1 || strings.Contains(got, "secret") || strings.Contains(got, "<") {
 		t.Fatalf("excerpt %q", got)
+	}
+}
+
+// Ctrl-C during a call says so, with no network advice.
+func TestInterruptedCallSaysSo(t *testing.T) {
+	err := &APIError{Op: "list products", Method: "GET", Path: "/v1/products", CorrelationID: "cid-1",
+		Cause: &url.Error{Op: "Get", URL: "http://127.0.0.1:7787/v1/products", Err: context.Canceled}}
+	msg := err.Error()
+	if !strings.Contains(msg, "list products (GET /v1/products) failed: interrupted before the answer came") ||
+		strings.Contains(msg, "context canceled") || strings.Contains(msg, "network") || !strings.Contains(msg, "cid-1") {
+		t.Fatalf("message: %s", msg)
 	}
 }

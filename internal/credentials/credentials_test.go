@@ -294,6 +294,9 @@ func TestSlowKeyringSaysSoAndCancelEndsTheWait(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || !IsUnavailable(err) {
 			t.Errorf("err = %v, want the keyring unavailable because of the cancel", err)
 		}
+		if want := "the wait for the system keyring was interrupted (read)"; err == nil || err.Error() != want {
+			t.Errorf("err = %v, want %q", err, want)
+		}
 	case <-time.After(100 * time.Millisecond):
 		t.Fatal("the wait did not end within 100ms of the cancel")
 	}

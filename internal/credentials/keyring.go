@@ -46,10 +46,13 @@ var ErrNotFound = errors.New("no secret stored")
 type UnavailableError struct {
 	Op      string
 	Timeout time.Duration // set when the call timed out
-	Err     error
+	Err     error         // context.Canceled when Ctrl-C ended the wait
 }
 
 func (e *UnavailableError) Error() string {
+	if errors.Is(e.Err, context.Canceled) {
+		return fmt.Sprintf("the wait for the system keyring was interrupted (%s)", e.Op)
+	}
 	if e.Timeout > 0 {
 		return fmt.Sprintf("the system keyring did not answer within %s (%s)", e.Timeout, e.Op)
 	}

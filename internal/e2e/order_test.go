@@ -824,3 +824,44 @@ func TestOrderNewFailureAfterPlacingExits9(t *testing.T) {
 		t.Errorf("stderr does not name the order and how to see it again:\n%s", stderr.String())
 	}
 }
+
+// Ctrl-C while a call waits for its answer: exit 130, said in words, and
+// the JSON error object gives the same exit code as the process.
+func TestInterruptedCallSaysSoAndExits130(t *testing.T) {
+	sb := testenv.StartSandbox(t, bin, "--order-delay", "0")
+	env := sandboxEnv(sb)
+	if res := testenv.Run(t, bin, env, "sandbox", "fault", "add", "--path", "/v1/products", "--delay", "5m"); res.ExitCode != 0 {
+		t.Fatalf("sandbox fault add: exit %d\n%s", res.ExitCode, res.Stderr)
+	}
+	cmd := exec.Command(bin, "products", "list", "-o", "json")
+	cmd.Env = append(testenv.CleanEnv(t), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// The fault is taken when the request arrives: then it is in flight.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if res := testenv.Run(t, bin, env, "sandbox", "fault", "list", "-o", "json"); strings.TrimSpace(res.Stdout) == "[]" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the sandbox")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	out := stderr.String()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if !strings.Contains(out, "interrupted before the answer came") || strings.Contains(out, "context canceled") ||
+		!strings.Contains(out, `"exit_code":130`) {
+		t.Errorf("stderr:\n%s", out)
+	}
+}
