@@ -99,6 +99,32 @@ func TestCompleteInProcess(t *testing.T) {
 	}
 }
 
+// Every command that prints a table completes its --columns.
+func TestColumnsCompleteOnEveryTable(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"products", "list"}, "pricing"},
+		{[]string{"products", "get", "x"}, "region"},
+		{[]string{"order", "list"}, "status"},
+		{[]string{"order", "get", "x"}, "iccid"},
+		{[]string{"order", "wait", "x"}, "status"},
+		{[]string{"order", "history"}, "status"},
+		{[]string{"sim", "list"}, "iccid"},
+		{[]string{"subs", "list"}, "status"},
+		{[]string{"webhook", "list", "x"}, "webhook_url"},
+		{[]string{"profile", "list"}, "base_url"},
+		{[]string{"profile", "show"}, "base_url"},
+		{[]string{"status"}, "reachable"},
+	} {
+		got, _, _ := complete(t, append(tc.args, "--columns", "")...)
+		if !slices.Contains(got, tc.want) {
+			t.Errorf("%q --columns: %q, want %s among them", tc.args, got, tc.want)
+		}
+	}
+}
+
 // A bad -o in the environment does not break completion.
 func TestCompleteIgnoresBadEnvOutput(t *testing.T) {
 	t.Setenv("CONNECTCTL_OUTPUT", "bogus")

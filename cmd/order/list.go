@@ -73,7 +73,7 @@ func newCmdList(f *factory.Factory, opts *ListOptions, runF func(context.Context
 	fl.StringVar(&opts.Status, "status", "", "Only orders with this status: "+strings.Join(Statuses, ", "))
 	opts.Range.Bind(cmd, "orders", false)
 	opts.Limit.BindFlags(cmd, "orders")
-	return cmd
+	return factory.SetColumns(cmd, Columns())
 }
 
 func (o *ListOptions) validate(cmd *cobra.Command) error {

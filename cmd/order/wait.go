@@ -197,7 +197,7 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		},
 	}
 	opts.Wait.Display.BindFlags(cmd, true, "qr-png")
-	return cmd
+	return factory.SetColumns(cmd, Columns())
 }
 
 // NewCmdWait returns `connectctl order wait ORDER_ID`.
@@ -238,7 +238,7 @@ func NewCmdWait(f *factory.Factory, runF func(context.Context, *GetOptions) erro
 		},
 	}
 	opts.Wait.bindFlags(cmd, false, true)
-	return cmd
+	return factory.SetColumns(cmd, Columns())
 }
 
 // newView builds the printer and checks --columns, before anything is sent.

@@ -81,7 +81,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.PlanID, "plan-id", "", "Catalogue to list (e.g. 1GLOBAL-STANDARD), for partners with several")
 	fl.StringVar(&opts.Country, "country", "", "Only products that work in this country (ISO 3166-1 alpha-2)")
 	opts.Limit.BindFlags(cmd, "products")
-	return cmd
+	return factory.SetColumns(cmd, Columns(""))
 }
 
 func (o *ListOptions) validate(cmd *cobra.Command) error {
@@ -215,7 +215,7 @@ func NewCmdGet(f *factory.Factory, runF func(context.Context, *GetOptions) error
 		},
 	}
 	cmd.Flags().StringVar(&opts.Currency, "currency", "", "Show the price in this currency (ISO 4217, e.g. EUR, USD)")
-	return cmd
+	return factory.SetColumns(cmd, Columns(""))
 }
 
 func runGet(ctx context.Context, o *GetOptions) error {

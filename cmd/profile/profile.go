@@ -136,7 +136,7 @@ func entry(f *factory.Factory, file *config.File, name, active string) Entry {
 }
 
 func newCmdList(f *factory.Factory) *cobra.Command {
-	return &cobra.Command{
+	return factory.SetColumns(&cobra.Command{
 		Use: "list",
 		Example: cmdutil.Examples(
 			"List the profiles; * marks the current one", "connectctl profile list",
@@ -162,11 +162,11 @@ func newCmdList(f *factory.Factory) *cobra.Command {
 			_, err = output.List(p, cmdutil.Seq(entries), listColumns, 0)
 			return err
 		},
-	}
+	}, listColumns)
 }
 
 func newCmdShow(f *factory.Factory) *cobra.Command {
-	return &cobra.Command{
+	return factory.SetColumns(&cobra.Command{
 		Use: "show [NAME]",
 		Example: cmdutil.Examples(
 			"Show the profile commands use now", "connectctl profile show",
@@ -198,7 +198,7 @@ func newCmdShow(f *factory.Factory) *cobra.Command {
 			}
 			return factory.KeyValues(f.IOStreams.Out, p, entry(f, file, name, active), showColumns)
 		},
-	}
+	}, showColumns)
 }
 
 func newCmdUse(f *factory.Factory) *cobra.Command {

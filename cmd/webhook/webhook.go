@@ -114,7 +114,7 @@ func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) err
 			return runList(cmd.Context(), opts)
 		},
 	}
-	return cmd
+	return factory.SetColumns(cmd, Columns)
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
