@@ -15,8 +15,8 @@ import (
 	"syscall"
 )
 
-// Signals are the signals that cancel the context: Ctrl-C and a polite kill.
-var Signals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+// signals are the signals that cancel the context: Ctrl-C and a polite kill.
+var signals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // Watcher owns the invocation's context; Watch starts the cancellation by
 // signal, Stop ends it.
@@ -24,47 +24,43 @@ type Watcher struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	once     sync.Once
-	signals  chan os.Signal // nil until Watch
-	stopOnce sync.Once
-	done     chan struct{} // closed by Stop; ends Watch's goroutine
+	once    sync.Once
+	signals chan os.Signal // nil until Watch
 }
 
 // New returns a Watcher whose context is a child of parent.
 func New(parent context.Context) *Watcher {
 	ctx, cancel := context.WithCancel(parent)
-	return &Watcher{ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	return &Watcher{ctx: ctx, cancel: cancel}
 }
 
 // Context is cancelled by the first signal after Watch, or by Stop; before
 // Stop, an error from it means a signal came.
 func (w *Watcher) Context() context.Context { return w.ctx }
 
-// Watch starts turning Signals into the context's cancellation; calls after
+// Watch starts turning SIGINT and SIGTERM into the context's cancellation; calls after
 // the first do nothing. Like signal.NotifyContext, it keeps the signals
 // caught until Stop, so that a second Ctrl-C cannot kill a run that is
 // printing what an interrupted order left behind.
 func (w *Watcher) Watch() {
 	w.once.Do(func() {
 		w.signals = make(chan os.Signal, 1)
-		signal.Notify(w.signals, Signals...)
+		signal.Notify(w.signals, signals...)
 		go func() {
 			select {
 			case <-w.signals:
 				w.cancel()
-			case <-w.done:
+			case <-w.ctx.Done(): // Stop
 			}
 		}()
 	})
 }
 
-// Stop restores the signals' default handling and releases the context.
+// Stop restores the signals' default handling and releases the context;
+// calling it again does nothing.
 func (w *Watcher) Stop() {
-	w.stopOnce.Do(func() {
-		if w.signals != nil {
-			signal.Stop(w.signals)
-		}
-		close(w.done)
-		w.cancel()
-	})
+	if w.signals != nil {
+		signal.Stop(w.signals)
+	}
+	w.cancel()
 }

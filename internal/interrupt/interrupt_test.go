@@ -51,7 +51,7 @@ func TestStopEndsWatch(t *testing.T) {
 	w.Watch()
 	w.Stop()
 	select {
-	case <-w.done:
+	case <-w.ctx.Done(): // what ends Watch's goroutine
 	default:
 		t.Fatal("Stop did not end the watch")
 	}
